@@ -1,0 +1,78 @@
+import { AbortedError } from '../errors.js';
+import { backoffMs } from '../time/backoff.js';
+import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import { TokenBucket } from '../time/token-bucket.js';
+import type { Indexed } from './kv.js';
+
+/** What one blocking read is given: wait for a change past `index`, for at most `waitMs`. */
+export interface BlockingRead {
+  /** 0 on the first read (answer at once), then the last index seen (never 0 again). */
+  readonly index: number;
+  readonly waitMs: number;
+  /** Client-side deadline: above wait + wait/16 jitter, so only a dead connection hits it. */
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+export interface BlockingLoopOptions {
+  readonly signal: AbortSignal;
+  /** Server-side wait per request. Default 30 s: far below Node's 300 s header timeout. */
+  readonly waitMs?: number;
+  /** Rate limit: requests allowed back to back, and one more per `refillMs`. Defaults: 3, 100 ms. */
+  readonly burst?: number;
+  readonly refillMs?: number;
+  /** Called for each failed read before the loop backs off and retries. */
+  readonly onError?: (error: unknown, consecutiveFailures: number) => void;
+  readonly clock?: Clock;
+}
+
+/** Slack above Consul's own deadline (wait + wait/16) before we call a connection dead. */
+const DEADLINE_SLACK_MS = 2_000;
+
+/**
+ * Consul's blocking-query protocol as an async iterator (consul-facts §4). Yields the first answer and then
+ * every answer whose index differs from the last one yielded; a woken read with the same index is not a
+ * change and is swallowed. Resets to a fresh read when the index goes backwards, never sends index 0 after
+ * the first read, rate-limits with a token bucket, bounds every request with a client-side deadline, and
+ * retries failures with capped, jittered backoff until the signal aborts (then it returns quietly).
+ */
+export async function* blockingLoop<T>(
+  read: (request: BlockingRead) => Promise<Indexed<T>>,
+  options: BlockingLoopOptions,
+): AsyncGenerator<Indexed<T>, void, undefined> {
+  const { signal } = options;
+  const clock = options.clock ?? systemClock;
+  const waitMs = options.waitMs ?? 30_000;
+  const timeoutMs = waitMs + waitMs / 16 + DEADLINE_SLACK_MS;
+  const bucket = new TokenBucket({ burst: options.burst ?? 3, refillMs: options.refillMs ?? 100 }, clock);
+  let index = 0;
+  let lastYielded: number | undefined;
+  let failures = 0;
+
+  while (!signal.aborted) {
+    try {
+      await bucket.take(signal);
+      const result = await read({ index, waitMs, timeoutMs, signal });
+      failures = 0;
+      if (result.index < index) {
+        // Snapshot restore, or the newest key under a prefix was deleted: start over with a fresh read.
+        index = 0;
+        continue;
+      }
+      index = Math.max(1, result.index);
+      if (result.index !== lastYielded) {
+        lastYielded = result.index;
+        yield result;
+      }
+    } catch (error: unknown) {
+      if (isAborted(signal) || error instanceof AbortedError) return;
+      failures += 1;
+      options.onError?.(error, failures);
+      try {
+        await clock.sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal);
+      } catch {
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { Agent, fetch, type RequestInit } from 'undici';
+import { AbortedError } from '../errors.js';
+import { isAborted } from '../time/clock.js';
+import type { ConsulConfig } from './config.js';
+import {
+  ConsulHttpError,
+  ConsulPermissionError,
+  ConsulProtocolError,
+  ConsulTimeoutError,
+  ConsulUnreachableError,
+} from './errors.js';
+import type { z } from 'zod';
+
+/** Consul's read consistency modes (see docs/consul-facts.md §3.6). */
+export type Consistency = 'default' | 'consistent' | 'stale';
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface ConsulRequest {
+  readonly method: 'GET' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, QueryValue>>;
+  /** A string or bytes is sent as is; anything else as JSON. */
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+  /** Client-side deadline for the whole exchange. */
+  readonly timeoutMs?: number | undefined;
+  readonly consistency?: Consistency | undefined;
+}
+
+export interface ConsulResponse {
+  readonly status: number;
+  readonly text: string;
+  /** `X-Consul-Index`, present on reads (and on a 404 read, so a caller can block on a missing key). */
+  readonly index: number | undefined;
+  readonly knownLeader: boolean | undefined;
+}
+
+/** Counters an operator or benchmark reads to see how hard Baton leans on Consul. */
+export interface ConsulRequestStats {
+  requests: number;
+  errors: number;
+}
+
+/** Default deadline for a non-blocking call: well above a healthy round trip, well below any TTL budget. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * The only code in Baton that performs HTTP against Consul. It maps transport failures to typed errors,
+ * applies a deadline to every call (Consul issue #18271: a partitioned connection may otherwise hang for
+ * minutes) and never retries: retry policy belongs to the caller, who knows what is idempotent.
+ */
+export class ConsulHttp {
+  readonly stats: ConsulRequestStats = { requests: 0, errors: 0 };
+  readonly #config: ConsulConfig;
+  readonly #dispatcher: Agent | undefined;
+
+  constructor(config: ConsulConfig) {
+    this.#config = config;
+    this.#dispatcher =
+      config.caCertPem === undefined ? undefined : new Agent({ connect: { ca: config.caCertPem } });
+  }
+
+  get address(): string {
+    return this.#config.baseUrl;
+  }
+
+  async send(request: ConsulRequest): Promise<ConsulResponse> {
+    const timeoutMs = request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (request.signal?.aborted === true) throw new AbortedError(undefined, { cause: request.signal.reason });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
+    const url = this.#url(request);
+    this.stats.requests += 1;
+    try {
+      const response = await fetch(url, this.#init(request, signal));
+      const text = await response.text();
+      const result = {
+        status: response.status,
+        text,
+        index: parseIndex(response.headers.get('x-consul-index')),
+        knownLeader: parseBool(response.headers.get('x-consul-knownleader')),
+      };
+      if (response.status >= 400) this.stats.errors += 1;
+      return result;
+    } catch (error: unknown) {
+      this.stats.errors += 1;
+      if (isAborted(request.signal)) throw new AbortedError(undefined, { cause: request.signal?.reason });
+      if (timeout.aborted) throw new ConsulTimeoutError(request.path, timeoutMs, { cause: error });
+      throw new ConsulUnreachableError(this.#config.baseUrl, { cause: error });
+    }
+  }
+
+  /** Send and require a 2xx answer (404 allowed when `allow404`), or throw a typed HTTP error. */
+  async expectOk(request: ConsulRequest, allow404 = false): Promise<ConsulResponse> {
+    return this.check(await this.send(request), request.path, allow404);
+  }
+
+  /** Return a 2xx response (or 404 when allowed); throw the typed HTTP error for anything else. */
+  check(response: ConsulResponse, path: string, allow404 = false): ConsulResponse {
+    if (response.status < 300 || (allow404 && response.status === 404)) return response;
+    if (response.status === 403) throw new ConsulPermissionError(path, response.text);
+    throw new ConsulHttpError(response.status, path, response.text);
+  }
+
+  /** Parse a JSON body with a zod schema; a mismatch is a protocol error, not a crash deep inside. */
+  parse<T>(schema: z.ZodType<T>, response: ConsulResponse, path: string): T {
+    let json: unknown;
+    try {
+      json = JSON.parse(quoteUint64Flags(response.text));
+    } catch (cause) {
+      throw new ConsulProtocolError(path, { cause });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ConsulProtocolError(path, { cause: parsed.error });
+    return parsed.data;
+  }
+
+  #url(request: ConsulRequest): string {
+    const url = new URL(request.path, this.#config.baseUrl);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value === undefined || value === false) continue;
+      url.searchParams.set(name, value === true ? '' : String(value));
+    }
+    if (request.consistency === 'consistent') url.searchParams.set('consistent', '');
+    if (request.consistency === 'stale') url.searchParams.set('stale', '');
+    // Consul treats `?recurse=` and `?recurse` alike; strip the `=` for readable logs.
+    return url.toString().replace(/=(?=&|$)/g, '');
+  }
+
+  #init(request: ConsulRequest, signal: AbortSignal): RequestInit {
+    const headers: Record<string, string> = {};
+    if (this.#config.token !== undefined) headers['x-consul-token'] = this.#config.token;
+    let body: string | Uint8Array | undefined;
+    if (request.body === undefined) body = undefined;
+    else if (typeof request.body === 'string' || request.body instanceof Uint8Array) body = request.body;
+    else {
+      body = JSON.stringify(request.body);
+      headers['content-type'] = 'application/json';
+    }
+    return {
+      method: request.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal,
+      ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher }),
+    };
+  }
+}
+
+function parseIndex(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const value = Number(header);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+function parseBool(header: string | null): boolean | undefined {
+  return header === null ? undefined : header === 'true';
+}
+
+/**
+ * KV `Flags` is a uint64; JSON.parse would round values above 2^53 (Go's api.Lock uses 0x2ddccbc058a50c18).
+ * Quote the number before parsing so the schema can read it as a bigint. Inside JSON strings quotes are
+ * escaped, so an unescaped `"Flags":` can only be the field itself.
+ */
+function quoteUint64Flags(text: string): string {
+  return text.replace(/"Flags":\s*(\d+)/g, '"Flags":"$1"');
+}

@@ -1,0 +1,136 @@
+import type { Consistency, ConsulHttp, ConsulRequest, QueryValue } from './http.js';
+import { durationString } from './session.js';
+import { InvalidSessionError } from './errors.js';
+import { KvEntryWireSchema, type KvEntry } from './wire.js';
+import { z } from 'zod';
+
+export interface ReadOptions {
+  readonly consistency?: Consistency;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  /** Blocking read: return when the index moves past this (or `waitMs` passes). */
+  readonly index?: number;
+  readonly waitMs?: number;
+}
+
+export interface Indexed<T> {
+  readonly value: T;
+  /** `X-Consul-Index` of the read, usable as the `index` of a later blocking read. */
+  readonly index: number;
+}
+
+export interface PutOptions {
+  /** 0: create only if absent; N: write only if ModifyIndex is N. */
+  readonly cas?: number;
+  /** Acquire the key for this session (fails if another session holds it or lock-delay is active). */
+  readonly acquire?: string;
+  /** Release the key held by this session. */
+  readonly release?: string;
+  readonly flags?: bigint;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+export interface DeleteOptions {
+  readonly cas?: number;
+  readonly recurse?: boolean;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+const KvListSchema = z.array(KvEntryWireSchema);
+const KeysSchema = z.array(z.string());
+const BoolSchema = z.boolean();
+
+/** `/v1/kv`: typed reads and writes; values are bytes (strings are encoded as UTF-8). */
+export class KvApi {
+  readonly #http: ConsulHttp;
+
+  constructor(http: ConsulHttp) {
+    this.#http = http;
+  }
+
+  /** One key, or `undefined` when it does not exist. */
+  async get(key: string, options: ReadOptions = {}): Promise<Indexed<KvEntry | undefined>> {
+    const path = kvPath(key);
+    const response = await this.#http.expectOk(readRequest(path, {}, options), true);
+    const index = response.index ?? 0;
+    if (response.status === 404) return { value: undefined, index };
+    const [entry] = this.#http.parse(KvListSchema, response, path);
+    return { value: entry, index };
+  }
+
+  /** Every entry under a prefix (`?recurse`). */
+  async list(prefix: string, options: ReadOptions = {}): Promise<Indexed<KvEntry[]>> {
+    const path = kvPath(prefix);
+    const response = await this.#http.expectOk(readRequest(path, { recurse: true }, options), true);
+    const index = response.index ?? 0;
+    if (response.status === 404) return { value: [], index };
+    return { value: this.#http.parse(KvListSchema, response, path), index };
+  }
+
+  /** Key names under a prefix (`?keys`, optionally one level with `separator`). */
+  async keys(prefix: string, options: ReadOptions & { separator?: string } = {}): Promise<string[]> {
+    const path = kvPath(prefix);
+    const response = await this.#http.expectOk(
+      readRequest(path, { keys: true, separator: options.separator }, options),
+      true,
+    );
+    if (response.status === 404) return [];
+    return this.#http.parse(KeysSchema, response, path);
+  }
+
+  /**
+   * Write a value. Returns Consul's verdict: `false` for a lost CAS, an acquire refused (held elsewhere or
+   * lock-delay) or a release by a non-holder. An unknown session is an error, not `false`.
+   */
+  async put(key: string, value: string | Uint8Array, options: PutOptions = {}): Promise<boolean> {
+    const path = kvPath(key);
+    const { cas, acquire, release, flags, signal, timeoutMs } = options;
+    const response = await this.#http.send({
+      method: 'PUT',
+      path,
+      query: { cas, acquire, release, flags: flags?.toString() },
+      body: typeof value === 'string' ? Buffer.from(value, 'utf8') : value,
+      signal,
+      timeoutMs,
+    });
+    if (response.status === 500 && /invalid session/i.test(response.text)) {
+      throw new InvalidSessionError(500, path, response.text);
+    }
+    return this.#http.parse(BoolSchema, this.#http.check(response, path), path);
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
+    const path = kvPath(key);
+    const { cas, recurse, signal, timeoutMs } = options;
+    const response = await this.#http.expectOk({
+      method: 'DELETE',
+      path,
+      query: { cas, recurse },
+      signal,
+      timeoutMs,
+    });
+    return this.#http.parse(BoolSchema, response, path);
+  }
+}
+
+/** Encode each path segment but keep the slashes that make the hierarchy. */
+export function kvPath(key: string): string {
+  return `/v1/kv/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function readRequest(path: string, query: Record<string, QueryValue>, options: ReadOptions): ConsulRequest {
+  const blocking = options.index !== undefined && options.index > 0;
+  return {
+    method: 'GET',
+    path,
+    query: {
+      ...query,
+      ...(blocking ? { index: options.index, wait: durationString(options.waitMs ?? 30_000) } : {}),
+    },
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    consistency: options.consistency,
+  };
+}
