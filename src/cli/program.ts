@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { registerConsulDev } from './commands/consul-dev.js';
+import { registerVersion } from './commands/version.js';
+import { ExitCode, reportAndExitCode } from './exit.js';
+
+/** Every command registers itself here; one file per command under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('baton')
+    .description('Singleton workers, exclusive operations and cell presence on Consul')
+    .option('--consul <address>', 'Consul HTTP address (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)')
+    .option('--token <token>', 'Consul ACL token (default: CONSUL_HTTP_TOKEN)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerVersion(program);
+  registerConsulDev(program);
+  return program;
+}
+
+/** Parse argv, run the command, and return the process exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    return reportAndExitCode(error);
+  }
+}
