@@ -1,5 +1,8 @@
 import type { ConsulHttp } from './http.js';
 import { AgentSelfWireSchema, type AgentSelf } from './wire.js';
+import { z } from 'zod';
+
+const ChecksSchema = z.record(z.string(), z.object({ CheckID: z.string(), Status: z.string() }));
 import { durationString } from './session.js';
 
 export interface TtlCheckOptions {
@@ -71,5 +74,16 @@ export class AgentApi {
       path: `/v1/agent/check/deregister/${encodeURIComponent(id)}`,
       signal,
     });
+  }
+
+  /** The checks registered on this agent, by ID, with their current status. */
+  async checks(signal?: AbortSignal): Promise<Map<string, string>> {
+    const path = '/v1/agent/checks';
+    const parsed = this.#http.parse(
+      ChecksSchema,
+      await this.#http.expectOk({ method: 'GET', path, signal }),
+      path,
+    );
+    return new Map(Object.values(parsed).map((check) => [check.CheckID, check.Status]));
   }
 }

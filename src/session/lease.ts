@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsulClient } from '../consul/client.js';
+import { ConsulHttpError, InvalidSessionError } from '../consul/errors.js';
+import { AbortedError, describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { isAborted, systemClock, type Clock } from '../time/clock.js';
+
+/** Prefix of every agent check Baton registers; dead ones are garbage-collected by later leases. */
+export const CHECK_PREFIX = 'baton-lease-';
+
+export interface LeaseOptions {
+  readonly client: ConsulClient;
+  /** Session name shown by `consul operator` tools, e.g. `baton singleton converger`. */
+  readonly name: string;
+  /** TTL of the agent check linked to the session (exact, no 2x; consul-facts §2.3). */
+  readonly checkTtlMs: number;
+  /** How often the check is passed and the servers are asked to confirm. */
+  readonly heartbeatIntervalMs: number;
+  /** Lock-delay armed on keys this session holds when it dies (0 for presence keys). */
+  readonly lockDelayMs: number;
+  /** `release` keeps held keys on invalidation (locks); `delete` removes them (presence). */
+  readonly behavior: 'release' | 'delete';
+  /**
+   * A server-acknowledged round trip proving the lease still stands: true = confirmed, false = gone.
+   * Defaults to a consistent read of the session. A lock holder passes a consistent read of its key.
+   * @default session info with `?consistent`
+   */
+  readonly confirm?: (lease: Lease, signal: AbortSignal, timeoutMs: number) => Promise<boolean>;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+export type LeaseEvent =
+  | { readonly type: 'confirmed'; readonly sentAt: number }
+  | { readonly type: 'lost'; readonly reason: string };
+
+/**
+ * A Consul session tied to an agent TTL check that this process heartbeats: the one liveness mechanism
+ * behind singletons and presence. Hard death of the process stops the heartbeats, the agent marks the
+ * check critical after `checkTtlMs`, and the servers invalidate the session; death of the agent's node
+ * trips `serfHealth`. A clean `close()` releases what it holds first, so no lock-delay applies.
+ *
+ * `confirmedAt` is the send time of the last round trip the servers acknowledged; `lost` aborts when the
+ * servers say the session is gone. Transient errors only log: the caller's safety budget decides.
+ */
+export class Lease {
+  readonly sessionId: string;
+  readonly checkId: string;
+  readonly options: LeaseOptions;
+  readonly #lost = new AbortController();
+  readonly #closed = new AbortController();
+  readonly #listeners = new Set<(event: LeaseEvent) => void>();
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  #confirmedAt: number;
+  #loop: Promise<void> = Promise.resolve();
+
+  private constructor(options: LeaseOptions, sessionId: string, checkId: string, openedAt: number) {
+    this.options = options;
+    this.sessionId = sessionId;
+    this.checkId = checkId;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = (options.logger ?? silentLogger).child({ session: sessionId, check: checkId });
+    this.#confirmedAt = openedAt;
+  }
+
+  /** Register a passing TTL check, create a session linked to it and serfHealth, start heartbeating. */
+  static async open(options: LeaseOptions, signal?: AbortSignal): Promise<Lease> {
+    const { client } = options;
+    const clock = options.clock ?? systemClock;
+    await collectDeadChecks(client, signal).catch((error: unknown) => {
+      options.logger?.debug({ err: describeError(error) }, 'dead check collection failed');
+    });
+    const checkId = `${CHECK_PREFIX}${randomUUID()}`;
+    const openedAt = clock.now();
+    await client.agent.registerTtlCheck({
+      id: checkId,
+      name: `Baton lease: ${options.name}`,
+      ttlMs: options.checkTtlMs,
+      status: 'passing',
+      ...(signal === undefined ? {} : { signal }),
+    });
+    let sessionId: string;
+    try {
+      sessionId = await client.session.create({
+        name: options.name,
+        lockDelayMs: options.lockDelayMs,
+        behavior: options.behavior,
+        nodeChecks: ['serfHealth', checkId],
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error: unknown) {
+      await client.agent.deregisterCheck(checkId).catch(() => undefined);
+      throw error;
+    }
+    const lease = new Lease(options, sessionId, checkId, openedAt);
+    lease.#loop = lease.#heartbeat();
+    return lease;
+  }
+
+  /** Aborts when the servers report the session gone, or the lease is closed. */
+  get lost(): AbortSignal {
+    return this.#lost.signal;
+  }
+
+  /** Monotonic send time of the last server-confirmed round trip (creation counts as the first). */
+  get confirmedAt(): number {
+    return this.#confirmedAt;
+  }
+
+  /** Listen for confirmations and loss; returns an unsubscribe function. */
+  on(listener: (event: LeaseEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * End the lease cleanly: release `keys` (no lock-delay for released keys), then destroy the session and
+   * deregister the check. Best effort and idempotent: a dead Consul only means the TTL will do it.
+   */
+  async close(keys: readonly string[] = []): Promise<void> {
+    if (this.#closed.signal.aborted) return;
+    this.#closed.abort();
+    this.#markLost('closed');
+    await this.#loop;
+    const { client } = this.options;
+    for (const key of keys) {
+      await client.kv.put(key, '', { release: this.sessionId, timeoutMs: 2_000 }).catch((error: unknown) => {
+        this.#log.warn({ key, err: describeError(error) }, 'release on close failed');
+      });
+    }
+    await client.session.destroy(this.sessionId).catch((error: unknown) => {
+      this.#log.warn({ err: describeError(error) }, 'session destroy on close failed');
+    });
+    await client.agent.deregisterCheck(this.checkId).catch(() => undefined);
+  }
+
+  #markLost(reason: string): void {
+    if (this.#lost.signal.aborted) return;
+    this.#lost.abort(new AbortedError(`lease lost: ${reason}`));
+    if (reason !== 'closed') this.#log.warn({ reason }, 'lease lost');
+    this.#emit({ type: 'lost', reason });
+  }
+
+  #emit(event: LeaseEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  async #heartbeat(): Promise<void> {
+    const { client, heartbeatIntervalMs } = this.options;
+    const confirm = this.options.confirm ?? confirmSessionExists;
+    const signal = this.#lost.signal;
+    while (!isAborted(signal)) {
+      const sentAt = this.#clock.now();
+      const [passed, confirmed] = await Promise.allSettled([
+        client.agent.passCheck(this.checkId, signal, heartbeatIntervalMs),
+        confirm(this, signal, heartbeatIntervalMs),
+      ]);
+      if (isAborted(signal)) return;
+      if (passed.status === 'rejected') this.#onPassFailure(passed.reason);
+      if (confirmed.status === 'fulfilled' && confirmed.value) {
+        this.#confirmedAt = Math.max(this.#confirmedAt, sentAt);
+        this.#emit({ type: 'confirmed', sentAt });
+      } else if (confirmed.status === 'fulfilled') {
+        this.#markLost('servers no longer confirm the lease');
+      } else if (confirmed.reason instanceof InvalidSessionError) {
+        this.#markLost('session invalidated');
+      } else {
+        this.#log.debug({ err: describeError(confirmed.reason) }, 'confirmation failed; retrying');
+      }
+      const elapsed = this.#clock.now() - sentAt;
+      await this.#clock.sleep(Math.max(0, heartbeatIntervalMs - elapsed), signal).catch(() => undefined);
+    }
+  }
+
+  #onPassFailure(error: unknown): void {
+    // The agent forgot the check (deregistered, or it restarted without it): the session is doomed.
+    if (
+      error instanceof ConsulHttpError &&
+      /does not have associated TTL|not found|unknown check/i.test(error.consulMessage)
+    ) {
+      this.#markLost('check no longer registered');
+      return;
+    }
+    this.#log.debug({ err: describeError(error) }, 'check pass failed; retrying');
+  }
+}
+
+async function confirmSessionExists(lease: Lease, signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+  const info = await lease.options.client.session.info(lease.sessionId, {
+    consistency: 'consistent',
+    signal,
+    timeoutMs,
+  });
+  return info !== undefined;
+}
+
+/**
+ * A critical Baton check belongs to a lease whose session is already invalidated (critical checks
+ * invalidate linked sessions), so it is garbage: its process died or is about to open a new lease.
+ */
+async function collectDeadChecks(client: ConsulClient, signal?: AbortSignal): Promise<void> {
+  const checks = await client.agent.checks(signal);
+  for (const [id, status] of checks) {
+    if (id.startsWith(CHECK_PREFIX) && status === 'critical') await client.agent.deregisterCheck(id, signal);
+  }
+}
