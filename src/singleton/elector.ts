@@ -1,0 +1,279 @@
+import { EventEmitter } from 'node:events';
+import type { ConsulClient } from '../consul/client.js';
+import type { KvEntry } from '../consul/wire.js';
+import { AbortedError, ConfigError, describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { Lease } from '../session/lease.js';
+import { backoffMs } from '../time/backoff.js';
+import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import {
+  checkTiming,
+  DEFAULT_TIMING,
+  type SafetyBudget,
+  type TimingProfile,
+} from '../timing/safety-budget.js';
+import { decodeHolder, defaultIdentity, holderRecord, type HolderRecord } from './holder-record.js';
+import { lockKey } from './keys.js';
+import { runTerm, type Leadership, type TermEnd } from './term.js';
+
+export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
+
+export interface SingletonOptions {
+  readonly client: ConsulClient;
+  /** The singleton's name, e.g. `converger`. Its lock key is `baton/v1/locks/<name>`. */
+  readonly name: string;
+  /** This candidate's identity, shown to operators and to the worker. @default `host:pid` */
+  readonly identity?: string;
+  /** Timing knobs, merged over DEFAULT_TIMING and checked by the safety budget. */
+  readonly timing?: Partial<TimingProfile>;
+  /**
+   * The work, run for each term of leadership. It must stop when `leadership.signal` aborts. When it
+   * returns on its own, the singleton hands over cleanly and stops.
+   */
+  readonly work: (leadership: Leadership) => Promise<void>;
+  /** How long a candidate that stepped down waits before campaigning again. @default 1000 */
+  readonly stepDownBackoffMs?: number;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+export interface SingletonEvents {
+  state: [SingletonState];
+  /** The current holder as seen by this candidate (undefined: nobody holds the lock). */
+  holder: [HolderRecord | undefined];
+  /** A term ended, with the reason. */
+  term: [{ token: number; end: TermEnd }];
+}
+
+/** How soon to retry an acquire refused while the key was free (lock-delay in force, or a lost race). */
+const ACQUIRE_RETRY_MS = 50;
+const WAIT_MS = 30_000;
+
+/**
+ * One candidate for a singleton. At most one candidate across all processes is `leading` at a time; the
+ * others wait on a blocking query and take over as soon as Consul lets them. See docs in README
+ * ("Timing model") for the guarantees and how the timing profile bounds them.
+ */
+export class Singleton extends EventEmitter<SingletonEvents> {
+  readonly name: string;
+  readonly identity: string;
+  readonly timing: TimingProfile;
+  readonly budget: SafetyBudget;
+  readonly lockKey: string;
+  readonly #options: SingletonOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #stop = new AbortController();
+  #interrupt = new AbortController();
+  #state: SingletonState = 'stopped';
+  #holder: HolderRecord | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: SingletonOptions) {
+    super();
+    this.#options = options;
+    this.name = options.name;
+    this.lockKey = lockKey(options.name);
+    this.identity = options.identity ?? defaultIdentity();
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    const checked = checkTiming(this.timing);
+    if (!checked.ok) throw new ConfigError(`singleton ${options.name}: ${checked.problems.join('; ')}`);
+    this.budget = checked.budget;
+    this.#clock = options.clock ?? systemClock;
+    this.#log = (options.logger ?? silentLogger).child({ singleton: options.name, identity: this.identity });
+  }
+
+  get state(): SingletonState {
+    return this.#state;
+  }
+
+  get holder(): HolderRecord | undefined {
+    return this.#holder;
+  }
+
+  /** Campaign until stopped. Resolves when the candidate has fully stopped (lock released). */
+  start(signal?: AbortSignal): Promise<void> {
+    if (this.#running !== undefined) return this.#running;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    this.#setState('starting');
+    this.#running = this.#run().then(
+      () => this.#setState('stopped'),
+      (error: unknown) => {
+        this.#log.error({ err: describeError(error) }, 'singleton failed');
+        this.#setState('failed');
+        throw error;
+      },
+    );
+    return this.#running;
+  }
+
+  /** Clean shutdown: stop the work, release the lock, destroy the session. */
+  async stop(): Promise<void> {
+    if (this.#state !== 'stopped') this.#setState('stopping');
+    this.#stop.abort(new AbortedError('stop requested'));
+    this.#interrupt.abort('stop');
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** Hand over now if leading: stop the work, release the lock, and wait a while before campaigning again. */
+  stepDown(): void {
+    if (this.#state === 'leading') this.#interrupt.abort('step-down');
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (!isAborted(this.#stop.signal)) {
+      let lease: Lease | undefined;
+      const held = { key: false };
+      try {
+        lease = await this.#openLease();
+        failures = 0;
+        this.#setState('waiting');
+        const end = await this.#campaign(lease, () => (held.key = true));
+        if (end === 'work-finished' || end === 'work-failed') this.#stop.abort(new AbortedError(end));
+        if (end === 'step-down') {
+          await lease.close([this.lockKey]);
+          held.key = false;
+          await this.#clock
+            .sleep(this.#options.stepDownBackoffMs ?? 1_000, this.#stop.signal)
+            .catch(() => undefined);
+        }
+      } catch (error: unknown) {
+        if (isAborted(this.#stop.signal)) break;
+        failures += 1;
+        this.#log.warn({ err: describeError(error), failures }, 'campaign error; retrying');
+        await this.#clock
+          .sleep(backoffMs(failures, { baseMs: 100, maxMs: 5_000, jitter: 0.3 }), this.#stop.signal)
+          .catch(() => undefined);
+      } finally {
+        await lease?.close(held.key ? [this.lockKey] : []);
+        if (held.key) this.#setHolder(undefined);
+      }
+    }
+  }
+
+  #openLease(): Promise<Lease> {
+    const { client } = this.#options;
+    return Lease.open(
+      {
+        client,
+        name: `baton singleton ${this.name} (${this.identity})`,
+        checkTtlMs: this.timing.checkTtlMs,
+        heartbeatIntervalMs: this.timing.confirmIntervalMs,
+        lockDelayMs: this.timing.lockDelayMs,
+        behavior: 'release',
+        // A holder's confirmation is a consistent read of its own lock key: quorum-confirmed, and it also
+        // catches an operator releasing the key out from under us.
+        confirm: async (lease, signal, timeoutMs) => {
+          if (this.#state !== 'leading') {
+            const info = await client.session.info(lease.sessionId, {
+              consistency: 'consistent',
+              signal,
+              timeoutMs,
+            });
+            return info !== undefined;
+          }
+          const { value } = await client.kv.get(this.lockKey, {
+            consistency: 'consistent',
+            signal,
+            timeoutMs,
+          });
+          return value?.session === lease.sessionId;
+        },
+        logger: this.#log,
+        clock: this.#clock,
+      },
+      this.#stop.signal,
+    );
+  }
+
+  /** Wait for the key to be free, acquire it, and run a term. Returns how the term (if any) ended. */
+  async #campaign(lease: Lease, onAcquired: () => void): Promise<TermEnd | 'lease-lost' | 'stop'> {
+    const { client } = this.#options;
+    const signal = AbortSignal.any([this.#stop.signal, lease.lost]);
+    let index = 0;
+    while (!isAborted(signal)) {
+      const read = await client.kv.get(this.lockKey, {
+        signal,
+        timeoutMs: WAIT_MS + WAIT_MS / 16 + 2_000,
+        ...(index > 0 ? { index, waitMs: WAIT_MS } : {}),
+      });
+      this.#setHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
+      index = read.index < index ? 0 : Math.max(1, read.index);
+      if (read.value?.session !== undefined && read.value.session !== lease.sessionId) continue;
+      const record = JSON.stringify(holderRecord(this.identity, lease.sessionId));
+      const acquired =
+        read.value?.session === lease.sessionId ||
+        (await client.kv.put(this.lockKey, record, { acquire: lease.sessionId, signal }));
+      if (!acquired) {
+        // Free but refused: lock-delay after a hard death, or another candidate won the race.
+        await this.#clock.sleep(ACQUIRE_RETRY_MS, signal).catch(() => undefined);
+        index = 0;
+        continue;
+      }
+      onAcquired();
+      const confirmed = await this.#confirmToken(lease, signal);
+      if (confirmed === undefined) continue;
+      return this.#lead(lease, confirmed.token, confirmed.sentAt);
+    }
+    return isAborted(this.#stop.signal) ? 'stop' : 'lease-lost';
+  }
+
+  /**
+   * The fencing token (ModifyIndex of our acquiring write), read back consistently. The read's send time
+   * is the term's first confirmation: the servers saw our session holding the key after that moment.
+   */
+  async #confirmToken(
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<{ token: number; sentAt: number } | undefined> {
+    const sentAt = this.#clock.now();
+    const { value } = await this.#options.client.kv.get(this.lockKey, { consistency: 'consistent', signal });
+    return value?.session === lease.sessionId ? { token: tokenOf(value), sentAt } : undefined;
+  }
+
+  async #lead(lease: Lease, token: number, acquiredSentAt: number): Promise<TermEnd> {
+    this.#interrupt = new AbortController();
+    if (isAborted(this.#stop.signal)) this.#interrupt.abort('stop');
+    this.#setState('leading');
+    this.#setHolder({ ...holderRecord(this.identity, lease.sessionId) });
+    this.#log.info({ token }, 'started leading');
+    const end = await runTerm(
+      {
+        client: this.#options.client,
+        lease,
+        name: this.name,
+        identity: this.identity,
+        lockKey: this.lockKey,
+        token,
+        acquiredSentAt,
+        budget: this.budget,
+        killGraceMs: this.timing.killGraceMs,
+        clock: this.#clock,
+        log: this.#log,
+        interrupt: this.#interrupt.signal,
+      },
+      this.#options.work,
+    );
+    this.#log.info({ token, end }, 'stopped leading');
+    this.emit('term', { token, end });
+    if (!isAborted(this.#stop.signal)) this.#setState('stopping');
+    return end;
+  }
+
+  #setState(state: SingletonState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  #setHolder(holder: HolderRecord | undefined): void {
+    if (holder?.session === this.#holder?.session && holder?.identity === this.#holder?.identity) return;
+    this.#holder = holder;
+    this.emit('holder', holder);
+  }
+}
+
+function tokenOf(entry: KvEntry): number {
+  return entry.modifyIndex;
+}

@@ -1,0 +1,137 @@
+import type { ConsulClient } from '../consul/client.js';
+import { AbortedError, BatonError, describeError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Lease } from '../session/lease.js';
+import type { Clock } from '../time/clock.js';
+import type { SafetyBudget } from '../timing/safety-budget.js';
+import { fencedPut } from './fencing.js';
+
+/** What the worker gets for one term of leadership. */
+export interface Leadership {
+  /** Fencing token: the Raft index of the acquiring write. Strictly increasing across holders. */
+  readonly token: number;
+  readonly identity: string;
+  readonly name: string;
+  readonly lockKey: string;
+  readonly sessionId: string;
+  /** Aborts when the worker must stop: lost confidence, stop(), step-down. */
+  readonly signal: AbortSignal;
+  /** Synchronous "am I still primary?" to call before each action (seed 004). */
+  isLeading(): boolean;
+  /** Write a KV key only if this term still holds the lock (atomic check-session + set). */
+  fencedPut(key: string, value: string | Uint8Array): Promise<void>;
+}
+
+/** Why a term ended. */
+export type TermEnd =
+  'work-finished' | 'work-failed' | 'lost-confidence' | 'lease-lost' | 'stop' | 'step-down';
+
+export class LostConfidenceError extends BatonError {
+  constructor(sinceConfirmMs: number) {
+    super(
+      'BATON_LOST_CONFIDENCE',
+      `no server confirmation for ${Math.round(sinceConfirmMs)} ms: stopping work`,
+    );
+  }
+}
+
+export interface TermContext {
+  readonly client: ConsulClient;
+  readonly lease: Lease;
+  readonly name: string;
+  readonly identity: string;
+  readonly lockKey: string;
+  readonly token: number;
+  /** Send time of the acquire round trip: the first confirmation of this term. */
+  readonly acquiredSentAt: number;
+  readonly budget: SafetyBudget;
+  readonly killGraceMs: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Aborts for stop() or step-down; its reason says which. */
+  readonly interrupt: AbortSignal;
+}
+
+/**
+ * Run one term: the worker runs until it finishes, the deadline passes without a server confirmation,
+ * the lease is lost, or the elector is interrupted. The work is always aborted and awaited before this
+ * returns, so the caller may release the lock afterwards.
+ */
+export async function runTerm(
+  context: TermContext,
+  work: (leadership: Leadership) => Promise<void>,
+): Promise<TermEnd> {
+  const { lease, budget, clock } = context;
+  const workAbort = new AbortController();
+  let confirmedAt = context.acquiredSentAt;
+  let ended: ((end: TermEnd) => void) | undefined;
+  const endOnce = new Promise<TermEnd>((resolve) => (ended = resolve));
+  const end = (reason: TermEnd): void => {
+    ended?.(reason);
+    ended = undefined;
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    const remaining = confirmedAt + budget.abortAfterMs - clock.now();
+    timer = setTimeout(
+      () => {
+        const since = clock.now() - confirmedAt;
+        if (since >= budget.abortAfterMs) {
+          context.log.warn({ sinceConfirmMs: Math.round(since) }, 'lost confidence; stopping work');
+          workAbort.abort(new LostConfidenceError(since));
+          end('lost-confidence');
+        } else arm();
+      },
+      Math.max(0, remaining),
+    );
+  };
+  arm();
+  const unsubscribe = lease.on((event) => {
+    if (event.type === 'confirmed' && event.sentAt > confirmedAt) confirmedAt = event.sentAt;
+  });
+  const onLeaseLost = (): void => end('lease-lost');
+  const onInterrupt = (): void => end(context.interrupt.reason === 'step-down' ? 'step-down' : 'stop');
+  lease.lost.addEventListener('abort', onLeaseLost, { once: true });
+  context.interrupt.addEventListener('abort', onInterrupt, { once: true });
+  if (lease.lost.aborted) onLeaseLost();
+  if (context.interrupt.aborted) onInterrupt();
+
+  const leadership: Leadership = {
+    token: context.token,
+    identity: context.identity,
+    name: context.name,
+    lockKey: context.lockKey,
+    sessionId: lease.sessionId,
+    signal: workAbort.signal,
+    isLeading: () => !workAbort.signal.aborted && clock.now() - confirmedAt < budget.abortAfterMs,
+    fencedPut: async (key, value) => {
+      if (!leadership.isLeading()) throw new AbortedError('not leading: write refused before sending');
+      await fencedPut(context.client, { lockKey: context.lockKey, session: lease.sessionId }, key, value);
+    },
+  };
+
+  const workDone = Promise.resolve()
+    .then(() => work(leadership))
+    .then(
+      () => end('work-finished'),
+      (error: unknown) => {
+        if (!workAbort.signal.aborted) context.log.error({ err: describeError(error) }, 'worker failed');
+        end('work-failed');
+      },
+    );
+  const reason = await endOnce;
+  clearTimeout(timer);
+  unsubscribe();
+  lease.lost.removeEventListener('abort', onLeaseLost);
+  context.interrupt.removeEventListener('abort', onInterrupt);
+  if (!workAbort.signal.aborted) workAbort.abort(new AbortedError(`term ended: ${reason}`));
+  // Safety depends on the worker honouring its signal within killGrace; say so loudly if it does not.
+  const stubborn = setTimeout(() => {
+    context.log.error({ killGraceMs: context.killGraceMs }, 'worker ignored its abort signal past killGrace');
+  }, context.killGraceMs);
+  await workDone;
+  clearTimeout(stubborn);
+  return reason;
+}
