@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConsulDev } from './commands/consul-dev.js';
+import { registerLock } from './commands/lock.js';
+import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
 import { ExitCode, reportAndExitCode } from './exit.js';
 
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerVersion(program);
   registerConsulDev(program);
+  registerRun(program);
+  registerLock(program);
   return program;
 }
 
