@@ -37,7 +37,7 @@ export function readTimingFlags(options: Record<string, unknown>): Partial<Timin
     const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
     if (ms === undefined) {
       throw new CliError(
-        `${flag.split(' ')[0] ?? flag} takes a duration such as 250ms or 1.5s, got "${String(raw)}"`,
+        `${flag.split(' ')[0] ?? flag} takes a duration such as 250ms or 1.5s, got ${JSON.stringify(raw)}`,
         ExitCode.usage,
       );
     }
