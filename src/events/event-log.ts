@@ -1,0 +1,215 @@
+import type { ConsulClient } from '../consul/client.js';
+import { blockingLoop } from '../consul/blocking.js';
+import { TxnRollbackError } from '../consul/errors.js';
+import { MAX_TXN_OPS, type TxnOp } from '../consul/txn.js';
+import { BatonError, describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { isAborted } from '../time/clock.js';
+import { BatonEventSchema, type BatonEvent, type EventInput } from './event.js';
+
+export interface EventLogOptions {
+  readonly client: ConsulClient;
+  /** Stream name: one log per stream under `<root>/<stream>/`. */
+  readonly stream: string;
+  /** @default 'baton/v1/events' */
+  readonly root?: string;
+  /** Events kept; older ones are deleted as new ones arrive. @default 10_000 */
+  readonly retention?: number;
+  readonly logger?: Logger;
+}
+
+export interface AppendOptions {
+  /** Applied in the same transaction as the events: all commit or none (e.g. a watcher's status). */
+  readonly extraOps?: readonly TxnOp[];
+  readonly signal?: AbortSignal;
+}
+
+export interface ReadResult {
+  readonly events: BatonEvent[];
+  /** The newest sequence in the log when read. */
+  readonly head: number;
+  /** True when events after `since` were already trimmed by retention (the reader missed some). */
+  readonly gap: boolean;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events with seq > since. Omitted: only events appended after the call. 0: all retained. */
+  readonly since?: number;
+  readonly signal: AbortSignal;
+  /** Called when retention trimmed events the subscriber had not seen. */
+  readonly onGap?: (fromSeq: number, toSeq: number) => void;
+}
+
+/** The log's head moved while we appended 100 times in a row: someone else writes without pause. */
+export class EventLogContentionError extends BatonError {
+  constructor(stream: string) {
+    super('BATON_EVENT_LOG_CONTENTION', `event log ${stream}: gave up after repeated head conflicts`);
+  }
+}
+
+/** Head CAS + per event one write and one retention delete; leaves room for the caller's ops. */
+const OPS_PER_EVENT = 2;
+const SEQ_DIGITS = 16;
+
+/**
+ * A durable, ordered event log in Consul KV. `<root>/<stream>/head` holds the last sequence number; each
+ * event lives at `<root>/<stream>/log/<seq, zero-padded>`. Appends are one `/v1/txn` that CASes the head,
+ * writes the events and deletes the ones that fell out of retention, so sequence numbers never repeat
+ * and never skip. Readers resume from the last seq they handled: at-least-once delivery.
+ */
+export class EventLog {
+  readonly stream: string;
+  readonly retention: number;
+  readonly #client: ConsulClient;
+  readonly #prefix: string;
+  readonly #log: Logger;
+
+  constructor(options: EventLogOptions) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.stream)) {
+      throw new RangeError(`event stream name must be [A-Za-z0-9._-]+, got "${options.stream}"`);
+    }
+    const retention = options.retention ?? 10_000;
+    if (!Number.isSafeInteger(retention) || retention < 1) {
+      throw new RangeError(`event log retention must be a positive integer, got ${retention}`);
+    }
+    this.stream = options.stream;
+    this.retention = retention;
+    this.#client = options.client;
+    this.#prefix = `${options.root ?? 'baton/v1/events'}/${options.stream}`;
+    this.#log = (options.logger ?? silentLogger).child({ stream: options.stream });
+  }
+
+  get headKey(): string {
+    return `${this.#prefix}/head`;
+  }
+
+  /** The most events one `append` may carry alongside `extraOpCount` caller operations. */
+  static capacity(extraOpCount: number): number {
+    return Math.floor((MAX_TXN_OPS - 1 - extraOpCount) / OPS_PER_EVENT);
+  }
+
+  /**
+   * Number and write `inputs` atomically with `extraOps`. Retries head conflicts; a failing extra op
+   * rolls everything back and surfaces as `TxnRollbackError` (op indexes relative to `extraOps`).
+   */
+  async append(inputs: readonly EventInput[], options: AppendOptions = {}): Promise<BatonEvent[]> {
+    const extraOps = options.extraOps ?? [];
+    if (inputs.length > EventLog.capacity(extraOps.length)) {
+      throw new RangeError(`too many events for one append: ${inputs.length}; batch them`);
+    }
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { head, modifyIndex } = await this.#readHead(options.signal);
+      const events = inputs.map((input, i) => BatonEventSchema.parse({ ...input, seq: head + i + 1 }));
+      const last = head + events.length;
+      const ops: TxnOp[] = [
+        { verb: 'cas', key: this.headKey, value: String(last), index: modifyIndex },
+        ...extraOps,
+      ];
+      for (const event of events) {
+        ops.push({ verb: 'set', key: this.#eventKey(event.seq), value: JSON.stringify(event) });
+        const expired = event.seq - this.retention;
+        if (expired > 0) ops.push({ verb: 'delete', key: this.#eventKey(expired) });
+      }
+      try {
+        await this.#client.txn.run(ops, options.signal);
+        return events;
+      } catch (error: unknown) {
+        if (!(error instanceof TxnRollbackError)) throw error;
+        const extra = error.errors.filter((e) => e.opIndex >= 1 && e.opIndex <= extraOps.length);
+        if (extra.length > 0)
+          throw new TxnRollbackError(extra.map((e) => ({ ...e, opIndex: e.opIndex - 1 })));
+        this.#log.debug({ head }, 'event log head moved; retrying append');
+      }
+    }
+    throw new EventLogContentionError(this.stream);
+  }
+
+  /** Up to `limit` events with seq > since, oldest first. */
+  async read(since: number, limit = 500, signal?: AbortSignal): Promise<ReadResult> {
+    const { head } = await this.#readHead(signal);
+    const oldest = Math.max(1, head - this.retention + 1);
+    const from = Math.max(since + 1, oldest);
+    const to = Math.min(head, from + limit - 1);
+    const events: BatonEvent[] = [];
+    for (let start = from; start <= to; start += MAX_TXN_OPS) {
+      const end = Math.min(to, start + MAX_TXN_OPS - 1);
+      events.push(...(await this.#readRange(start, end, signal)));
+    }
+    return { events, head, gap: from > since + 1 && head > since };
+  }
+
+  /**
+   * Call `handler` for every event after `since`, in order, one at a time, following the head with a
+   * blocking query until `signal` aborts. A throwing handler ends the subscription with its error; resume
+   * with `since` = the last seq handled.
+   */
+  async subscribe(
+    options: SubscribeOptions,
+    handler: (event: BatonEvent) => Promise<void> | void,
+  ): Promise<void> {
+    const { signal } = options;
+    let cursor = options.since ?? (await this.#readHead(signal)).head;
+    const heads = blockingLoop(
+      async (request) => {
+        const { value, index } = await this.#client.kv.get(this.headKey, request);
+        return { value: value === undefined ? 0 : parseHead(value.value), index };
+      },
+      {
+        signal,
+        onError: (error: unknown) => {
+          this.#log.debug({ err: describeError(error) }, 'event log watch failed; retrying');
+        },
+      },
+    );
+    for await (const { value: head } of heads) {
+      while (cursor < head && !isAborted(signal)) {
+        const batch = await this.read(cursor, 500, signal);
+        if (batch.gap) options.onGap?.(cursor + 1, (batch.events[0]?.seq ?? batch.head + 1) - 1);
+        if (batch.events.length === 0) {
+          cursor = batch.head;
+          break;
+        }
+        for (const event of batch.events) {
+          if (isAborted(signal)) return;
+          await handler(event);
+          cursor = event.seq;
+        }
+      }
+    }
+  }
+
+  async #readHead(signal?: AbortSignal): Promise<{ head: number; modifyIndex: number }> {
+    const { value } = await this.#client.kv.get(this.headKey, signal === undefined ? {} : { signal });
+    if (value === undefined) return { head: 0, modifyIndex: 0 };
+    return { head: parseHead(value.value), modifyIndex: value.modifyIndex };
+  }
+
+  async #readRange(from: number, to: number, signal?: AbortSignal): Promise<BatonEvent[]> {
+    const ops: TxnOp[] = [];
+    for (let seq = from; seq <= to; seq += 1) ops.push({ verb: 'get', key: this.#eventKey(seq) });
+    let entries;
+    try {
+      entries = await this.#client.txn.run(ops, signal);
+    } catch (error: unknown) {
+      if (!(error instanceof TxnRollbackError)) throw error;
+      // Retention trimmed some of the range meanwhile: read key by key and skip the missing ones.
+      entries = [];
+      for (const op of ops) {
+        const { value } = await this.#client.kv.get(op.key, signal === undefined ? {} : { signal });
+        if (value !== undefined) entries.push(value);
+      }
+    }
+    return entries
+      .map((entry) => BatonEventSchema.parse(JSON.parse(entry.value.toString('utf8'))))
+      .sort((a, b) => a.seq - b.seq);
+  }
+
+  #eventKey(seq: number): string {
+    return `${this.#prefix}/log/${String(seq).padStart(SEQ_DIGITS, '0')}`;
+  }
+}
+
+function parseHead(bytes: Buffer): number {
+  const head = Number(bytes.toString('utf8'));
+  return Number.isSafeInteger(head) && head >= 0 ? head : 0;
+}

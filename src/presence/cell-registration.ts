@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/** `host:port` or `[v6]:port`, port 1–65535. */
+export const CellAddressSchema = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/, 'address must be host:port, e.g. 10.0.0.7:7777')
+  .refine((text) => {
+    const port = Number(text.slice(text.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65_535;
+  }, 'address port must be from 1 to 65535');
+
+/** A cell id is one KV path segment. */
+export const CellIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    'cell id must be 1-128 of [A-Za-z0-9._-], starting alphanumeric',
+  );
+
+/** What a cell says about itself: the fields a scheduler needs. */
+export const CellSpecSchema = z.strictObject({
+  id: CellIdSchema,
+  address: CellAddressSchema,
+  zone: z.string().min(1).optional(),
+  capacity: z.record(z.string().min(1), z.number().nonnegative()).optional(),
+  labels: z.record(z.string().min(1), z.string()).optional(),
+});
+
+export type CellSpec = z.infer<typeof CellSpecSchema>;
+
+/**
+ * The record at `cells/<id>`, held by the cell's session. `incarnation` names one continuous presence:
+ * a new uuid per process start and per re-registration after the session was lost, so a watcher never
+ * mistakes a comeback for continuity.
+ */
+export const CellRegistrationSchema = CellSpecSchema.extend({
+  incarnation: z.uuid(),
+  /** When this process started (ISO 8601). */
+  startedAt: z.iso.datetime(),
+});
+
+export type CellRegistration = z.infer<typeof CellRegistrationSchema>;
+
+/** Written in the same transaction that deletes `cells/<id>` on a clean stop. */
+export const DepartureRecordSchema = z.object({
+  id: CellIdSchema,
+  incarnation: z.uuid(),
+  departedAt: z.iso.datetime(),
+  reason: z.string().min(1),
+});
+
+export type DepartureRecord = z.infer<typeof DepartureRecordSchema>;
+
+/** The watcher's status record at `known/<id>`: the registration it last reported. */
+export const KnownCellSchema = z.object({
+  registration: CellRegistrationSchema,
+  observedAt: z.iso.datetime(),
+});
+
+export type KnownCell = z.infer<typeof KnownCellSchema>;
+
+/** The scheduler's view of a live cell. */
+export type LiveCell = CellSpec;
+
+export function toLiveCell(registration: CellRegistration): LiveCell {
+  const { id, address, zone, capacity, labels } = registration;
+  return {
+    id,
+    address,
+    ...(zone === undefined ? {} : { zone }),
+    ...(capacity === undefined ? {} : { capacity }),
+    ...(labels === undefined ? {} : { labels }),
+  };
+}
+
+/** Stable comparison of two registrations (key order does not matter). */
+export function sameRegistration(a: CellRegistration, b: CellRegistration): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

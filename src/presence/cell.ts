@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ConsulClient } from '../consul/client.js';
+import { TxnRollbackError } from '../consul/errors.js';
+import { AbortedError, BatonError, describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { Lease } from '../session/lease.js';
+import { backoffMs } from '../time/backoff.js';
+import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import {
+  CellSpecSchema,
+  type CellRegistration,
+  type CellSpec,
+  type DepartureRecord,
+} from './cell-registration.js';
+import { PresenceKeys } from './presence-keys.js';
+
+export type CellState = 'idle' | 'registering' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** Answers "does `sessionId` still hold `key`?" with a server-acknowledged read. */
+export type PresenceConfirm = (
+  key: string,
+  sessionId: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+) => Promise<boolean>;
+
+export interface CellOptions {
+  readonly client: ConsulClient;
+  readonly spec: CellSpec;
+  /** TTL of the agent check behind the session: a hard-dead cell's key vanishes this long after its last heartbeat. @default 1500 */
+  readonly checkTtlMs?: number;
+  /** @default 500 */
+  readonly heartbeatIntervalMs?: number;
+  readonly keys?: PresenceKeys;
+  /** How long `start()` waits while another live session holds `cells/<id>` (a duplicate id). @default 30000 */
+  readonly acquireTimeoutMs?: number;
+  /** @default a consistent read of the cell's own presence key */
+  readonly confirm?: PresenceConfirm;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+export interface CellEvents {
+  state: [CellState];
+  registered: [CellRegistration];
+  /** The session died under a running cell; it re-registers with a new incarnation. */
+  lost: [{ incarnation: string; reason: string }];
+}
+
+/** Another live session holds this cell id. */
+export class CellIdConflictError extends BatonError {
+  constructor(
+    readonly cellId: string,
+    waitedMs: number,
+  ) {
+    super(
+      'BATON_CELL_ID_CONFLICT',
+      `cell id ${cellId} is held by another live session (waited ${waitedMs} ms)`,
+    );
+  }
+}
+
+/** Process start, shared by every incarnation of every cell in this process. */
+const PROCESS_STARTED_AT = new Date(performance.timeOrigin).toISOString();
+
+/**
+ * A cell's presence: a Lease (session with `Behavior: delete`, lock-delay 0, linked to a heartbeated TTL
+ * check) holding `cells/<id>`. Hard death: the check goes critical after `checkTtlMs`, the session and
+ * key vanish, the watcher reports CellLost. `stop()`: one transaction deletes the key and writes a
+ * departure record, the watcher reports CellDeparted. If the session dies while the process lives, the
+ * cell registers again under a new incarnation (the old one is reported lost: its work may have moved).
+ */
+export class Cell extends EventEmitter<CellEvents> {
+  readonly id: string;
+  readonly key: string;
+  readonly #options: CellOptions;
+  readonly #keys: PresenceKeys;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #supervisor = new AbortController();
+  #spec: CellSpec;
+  #state: CellState = 'idle';
+  #lease: Lease | undefined;
+  #registration: CellRegistration | undefined;
+  #loop: Promise<void> = Promise.resolve();
+
+  constructor(options: CellOptions) {
+    super();
+    this.#spec = CellSpecSchema.parse(options.spec);
+    this.#options = options;
+    this.#keys = options.keys ?? new PresenceKeys();
+    this.id = this.#spec.id;
+    this.key = this.#keys.cell(this.id);
+    this.#clock = options.clock ?? systemClock;
+    this.#log = (options.logger ?? silentLogger).child({ cell: this.id });
+  }
+
+  get state(): CellState {
+    return this.#state;
+  }
+
+  /** The registration currently held (undefined while not registered). */
+  get registration(): CellRegistration | undefined {
+    return this.#registration;
+  }
+
+  get sessionId(): string | undefined {
+    return this.#lease?.sessionId;
+  }
+
+  /** Register, then keep the registration alive (re-registering after a lost session) until `stop()`. */
+  async start(signal?: AbortSignal): Promise<CellRegistration> {
+    if (this.#state !== 'idle') throw new Error(`cell ${this.id} already started (state ${this.#state})`);
+    const combined =
+      signal === undefined ? this.#supervisor.signal : AbortSignal.any([signal, this.#supervisor.signal]);
+    this.#setState('registering');
+    try {
+      const registration = await this.#register(combined);
+      this.#setState('running');
+      this.#loop = this.#supervise(this.#supervisor.signal);
+      return registration;
+    } catch (error: unknown) {
+      this.#setState('failed');
+      throw error;
+    }
+  }
+
+  /** Change what the cell advertises (same incarnation: watchers see CellUpdated). */
+  async update(changes: Partial<Omit<CellSpec, 'id'>>, signal?: AbortSignal): Promise<CellRegistration> {
+    const lease = this.#lease;
+    const current = this.#registration;
+    if (lease === undefined || current === undefined) throw new Error(`cell ${this.id} is not registered`);
+    this.#spec = CellSpecSchema.parse({ ...this.#spec, ...changes, id: this.id });
+    const next: CellRegistration = {
+      ...this.#spec,
+      incarnation: current.incarnation,
+      startedAt: current.startedAt,
+    };
+    const ok = await this.#options.client.kv.put(this.key, JSON.stringify(next), {
+      acquire: lease.sessionId,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (!ok) throw new Error(`cell ${this.id}: presence key no longer held; update not applied`);
+    this.#registration = next;
+    return next;
+  }
+
+  /**
+   * Depart cleanly: one transaction deletes the presence key (only if this session still holds it) and
+   * writes `departures/<id>/<incarnation>`, so watchers report CellDeparted, never CellLost. Then the
+   * session and check are removed. Idempotent.
+   */
+  async stop(reason = 'Stopped'): Promise<void> {
+    await this.#end(async (lease, registration) => {
+      const departure: DepartureRecord = {
+        id: this.id,
+        incarnation: registration.incarnation,
+        departedAt: new Date().toISOString(),
+        reason,
+      };
+      try {
+        await this.#options.client.txn.run([
+          { verb: 'check-session', key: this.key, session: lease.sessionId },
+          { verb: 'delete', key: this.key },
+          {
+            verb: 'set',
+            key: this.#keys.departure(this.id, registration.incarnation),
+            value: JSON.stringify(departure),
+          },
+        ]);
+        this.#log.info({ incarnation: registration.incarnation }, 'cell departed');
+      } catch (error: unknown) {
+        const what = error instanceof TxnRollbackError ? 'presence key no longer held' : describeError(error);
+        this.#log.warn({ err: what }, 'clean departure failed; watchers will see the cell lost');
+      }
+    });
+  }
+
+  /** Leave without a departure record: watchers report CellLost (e.g. the cell's workload crashed). */
+  async abandon(): Promise<void> {
+    await this.#end(() => Promise.resolve());
+  }
+
+  async #end(depart: (lease: Lease, registration: CellRegistration) => Promise<void>): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    this.#setState('stopping');
+    this.#supervisor.abort();
+    await this.#loop;
+    const lease = this.#lease;
+    const registration = this.#registration;
+    if (lease !== undefined && registration !== undefined && !lease.lost.aborted)
+      await depart(lease, registration);
+    await lease?.close([]);
+    this.#lease = undefined;
+    this.#registration = undefined;
+    this.#setState('stopped');
+  }
+
+  async #register(signal: AbortSignal): Promise<CellRegistration> {
+    const { client } = this.#options;
+    const registration: CellRegistration = {
+      ...this.#spec,
+      incarnation: randomUUID(),
+      startedAt: PROCESS_STARTED_AT,
+    };
+    let holding = false;
+    const confirm = this.#options.confirm ?? confirmKeyHeld(client);
+    const lease = await Lease.open(
+      {
+        client,
+        name: `baton cell ${this.id}`,
+        checkTtlMs: this.#options.checkTtlMs ?? 1_500,
+        heartbeatIntervalMs: this.#options.heartbeatIntervalMs ?? 500,
+        lockDelayMs: 0,
+        behavior: 'delete',
+        // Until the key is ours, "alive" means the session exists; after, that it still holds the key.
+        confirm: async (l, s, timeoutMs) =>
+          holding
+            ? confirm(this.key, l.sessionId, s, timeoutMs)
+            : (await client.session.info(l.sessionId, {
+                consistency: 'consistent',
+                signal: s,
+                timeoutMs,
+              })) !== undefined,
+        logger: this.#log,
+        clock: this.#clock,
+      },
+      signal,
+    );
+    try {
+      const startedAt = this.#clock.now();
+      const timeoutMs = this.#options.acquireTimeoutMs ?? 30_000;
+      for (let attempt = 1; ; attempt += 1) {
+        if (await client.kv.put(this.key, JSON.stringify(registration), { acquire: lease.sessionId, signal }))
+          break;
+        const waited = this.#clock.now() - startedAt;
+        if (waited >= timeoutMs) throw new CellIdConflictError(this.id, Math.round(waited));
+        if (attempt === 1) this.#log.warn('presence key held by another session; waiting for it to expire');
+        await this.#clock.sleep(Math.min(250, backoffMs(attempt, { baseMs: 50, maxMs: 250 })), signal);
+      }
+    } catch (error: unknown) {
+      await lease.close([]);
+      throw error;
+    }
+    holding = true;
+    this.#lease = lease;
+    this.#registration = registration;
+    this.#log.info({ incarnation: registration.incarnation, session: lease.sessionId }, 'cell registered');
+    this.emit('registered', registration);
+    return registration;
+  }
+
+  async #supervise(signal: AbortSignal): Promise<void> {
+    while (!isAborted(signal)) {
+      const lease = this.#lease;
+      if (lease === undefined) return;
+      await untilAborted(AbortSignal.any([lease.lost, signal]));
+      if (isAborted(signal)) return;
+      const incarnation = this.#registration?.incarnation ?? 'unknown';
+      this.#log.warn({ incarnation }, 'presence session lost; registering a new incarnation');
+      this.#registration = undefined;
+      this.#lease = undefined;
+      this.emit('lost', { incarnation, reason: 'session lost' });
+      this.#setState('registering');
+      await lease.close([]);
+      for (let failures = 1; !isAborted(signal); failures += 1) {
+        try {
+          await this.#register(signal);
+          this.#setState('running');
+          break;
+        } catch (error: unknown) {
+          if (isAborted(signal) || error instanceof AbortedError) return;
+          this.#log.warn({ err: describeError(error), failures }, 're-registration failed; retrying');
+          await this.#clock
+            .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
+            .catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  #setState(state: CellState): void {
+    this.#state = state;
+    this.emit('state', state);
+  }
+}
+
+function confirmKeyHeld(client: ConsulClient): PresenceConfirm {
+  return async (key, sessionId, signal, timeoutMs) => {
+    const { value } = await client.kv.get(key, { consistency: 'consistent', signal, timeoutMs });
+    return value?.session === sessionId;
+  };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

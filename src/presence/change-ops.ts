@@ -1,0 +1,42 @@
+import type { TxnOp } from '../consul/txn.js';
+import type { EventInput } from '../events/event.js';
+import type { KnownCell } from './cell-registration.js';
+import type { PresenceKeys } from './presence-keys.js';
+import type { CellChange } from './snapshot-diff.js';
+
+/**
+ * The writes that make one change durable, guarded so they apply only if the snapshot still holds: the
+ * presence key is as read (absent, or at the ModifyIndex read) and the known record is as read. A
+ * concurrent change rolls the whole transaction back and the watcher decides again from a fresh read.
+ */
+export function changeOps(keys: PresenceKeys, change: CellChange, observedAt: string): TxnOp[] {
+  const cellKey = keys.cell(change.cellId);
+  const knownKey = keys.known(change.cellId);
+  const ops: TxnOp[] = [
+    change.cellIndex === undefined
+      ? { verb: 'check-not-exists', key: cellKey }
+      : { verb: 'check-index', key: cellKey, index: change.cellIndex },
+  ];
+  if (change.nextKnown !== undefined) {
+    const known: KnownCell = { registration: change.nextKnown, observedAt };
+    ops.push({ verb: 'cas', key: knownKey, value: JSON.stringify(known), index: change.knownIndex ?? 0 });
+  } else if (change.knownIndex !== undefined) {
+    ops.push({ verb: 'delete-cas', key: knownKey, index: change.knownIndex });
+  }
+  for (const departure of change.consumedDepartures) {
+    ops.push({ verb: 'delete-cas', key: departure.key, index: departure.modifyIndex });
+  }
+  return ops;
+}
+
+/** The events one change reports, in order. */
+export function changeEvents(change: CellChange, observedAt: string): EventInput[] {
+  return change.transitions.map((t) => ({
+    type: t.type,
+    subject: t.cellId,
+    incarnation: t.incarnation,
+    observedAt,
+    reason: t.reason,
+    data: { registration: t.registration },
+  }));
+}

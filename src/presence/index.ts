@@ -1,0 +1,36 @@
+export {
+  CellAddressSchema,
+  CellIdSchema,
+  CellSpecSchema,
+  CellRegistrationSchema,
+  DepartureRecordSchema,
+  KnownCellSchema,
+  toLiveCell,
+  type CellSpec,
+  type CellRegistration,
+  type DepartureRecord,
+  type KnownCell,
+  type LiveCell,
+} from './cell-registration.js';
+export {
+  Cell,
+  CellIdConflictError,
+  type CellOptions,
+  type CellState,
+  type CellEvents,
+  type PresenceConfirm,
+} from './cell.js';
+export { PresenceKeys, DEFAULT_PRESENCE_ROOT } from './presence-keys.js';
+export { PresenceWatcher, type PresenceWatcherOptions, type WatcherState } from './presence-watcher.js';
+export { PRESENCE_STREAM, isPresenceEvent, type PresenceEvent } from './presence-event.js';
+export { listCells, listLiveCells, type ListCellsOptions } from './live-cells.js';
+export { decodeSnapshot, type PresenceSnapshot, type Versioned } from './presence-snapshot.js';
+export {
+  diffSnapshot,
+  reportsLoss,
+  type CellChange,
+  type PresenceDiff,
+  type PresenceEventType,
+  type PresenceReason,
+  type PresenceTransition,
+} from './snapshot-diff.js';

@@ -1,0 +1,57 @@
+/** Default KV root of everything presence writes. */
+export const DEFAULT_PRESENCE_ROOT = 'baton/v1/presence';
+
+/**
+ * The presence key layout. Cells, departures and the watcher's known records share one prefix so a
+ * single blocking list reads them atomically (a departure is visible in the same snapshot as the
+ * deletion it explains).
+ */
+export class PresenceKeys {
+  readonly root: string;
+
+  constructor(root: string = DEFAULT_PRESENCE_ROOT) {
+    this.root = root.replace(/\/+$/, '');
+  }
+
+  /** The watched prefix, with its trailing slash. */
+  get prefix(): string {
+    return `${this.root}/`;
+  }
+
+  get cellsPrefix(): string {
+    return `${this.root}/cells/`;
+  }
+
+  /** Held by the cell's session (behavior delete): gone when the session is. */
+  cell(id: string): string {
+    return `${this.cellsPrefix}${id}`;
+  }
+
+  /** Per incarnation, so a restart never overwrites a departure the watcher has not read yet. */
+  departure(id: string, incarnation: string): string {
+    return `${this.root}/departures/${id}/${incarnation}`;
+  }
+
+  known(id: string): string {
+    return `${this.root}/known/${id}`;
+  }
+
+  /** Which record a key under the prefix is, or undefined for a key presence does not own. */
+  classify(
+    key: string,
+  ):
+    | { kind: 'cell'; id: string }
+    | { kind: 'departure'; id: string; incarnation: string }
+    | { kind: 'known'; id: string }
+    | undefined {
+    if (!key.startsWith(this.prefix)) return undefined;
+    const parts = key.slice(this.prefix.length).split('/');
+    const [kind, id, incarnation] = parts;
+    if (id === undefined || id === '') return undefined;
+    if (kind === 'cells' && parts.length === 2) return { kind: 'cell', id };
+    if (kind === 'known' && parts.length === 2) return { kind: 'known', id };
+    if (kind === 'departures' && parts.length === 3 && incarnation !== undefined && incarnation !== '')
+      return { kind: 'departure', id, incarnation };
+    return undefined;
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { KvEntry } from '../../src/consul/wire.js';
+import type { CellRegistration } from '../../src/presence/cell-registration.js';
+import { PresenceKeys } from '../../src/presence/presence-keys.js';
+import { decodeSnapshot } from '../../src/presence/presence-snapshot.js';
+import { diffSnapshot, reportsLoss } from '../../src/presence/snapshot-diff.js';
+
+const keys = new PresenceKeys('t/presence');
+const I1 = '11111111-1111-4111-8111-111111111111';
+const I2 = '22222222-2222-4222-8222-222222222222';
+let index = 10;
+
+function reg(id: string, incarnation: string, extra: Partial<CellRegistration> = {}): CellRegistration {
+  return { id, address: '10.0.0.1:7777', incarnation, startedAt: '2026-01-01T00:00:00.000Z', ...extra };
+}
+
+function entry(key: string, value: unknown): KvEntry {
+  index += 1;
+  return {
+    key,
+    value: Buffer.from(JSON.stringify(value)),
+    flags: 0n,
+    createIndex: index,
+    modifyIndex: index,
+    lockIndex: 0,
+  };
+}
+
+const cell = (r: CellRegistration): KvEntry => entry(keys.cell(r.id), r);
+const known = (r: CellRegistration): KvEntry =>
+  entry(keys.known(r.id), { registration: r, observedAt: '2026-01-01T00:00:01.000Z' });
+const departure = (id: string, incarnation: string): KvEntry =>
+  entry(keys.departure(id, incarnation), {
+    id,
+    incarnation,
+    departedAt: '2026-01-01T00:00:02.000Z',
+    reason: 'Stopped',
+  });
+
+function events(entries: KvEntry[]): string[] {
+  return diffSnapshot(decodeSnapshot(keys, entries)).changes.flatMap((c) =>
+    c.transitions.map((t) => `${t.type}:${t.cellId}:${t.incarnation === I1 ? 'I1' : 'I2'}:${t.reason}`),
+  );
+}
+
+describe('diffSnapshot (pure)', () => {
+  const cases: { name: string; entries: () => KvEntry[]; expected: string[] }[] = [
+    { name: 'nothing known, nothing present', entries: () => [], expected: [] },
+    {
+      name: 'a new cell registers',
+      entries: () => [cell(reg('a', I1))],
+      expected: ['CellRegistered:a:I1:Registered'],
+    },
+    {
+      name: 'a known cell still present',
+      entries: () => [cell(reg('a', I1)), known(reg('a', I1))],
+      expected: [],
+    },
+    {
+      name: 'a known cell changed its record',
+      entries: () => [cell(reg('a', I1, { zone: 'z2' })), known(reg('a', I1))],
+      expected: ['CellUpdated:a:I1:RegistrationChanged'],
+    },
+    {
+      name: 'a known cell vanished without a departure record: lost',
+      entries: () => [known(reg('a', I1))],
+      expected: ['CellLost:a:I1:SessionInvalidated'],
+    },
+    {
+      name: 'a known cell vanished with its departure record: departed',
+      entries: () => [known(reg('a', I1)), departure('a', I1)],
+      expected: ['CellDeparted:a:I1:DepartureRecorded'],
+    },
+    {
+      name: 'a departure of another incarnation does not explain the loss',
+      entries: () => [known(reg('a', I1)), departure('a', I2)],
+      expected: ['CellLost:a:I1:SessionInvalidated'],
+    },
+    {
+      name: 'crash and restart under the same id: lost then registered, never a silent swap',
+      entries: () => [cell(reg('a', I2)), known(reg('a', I1))],
+      expected: ['CellLost:a:I1:Reincarnated', 'CellRegistered:a:I2:Registered'],
+    },
+    {
+      name: 'clean restart under the same id: departed then registered',
+      entries: () => [cell(reg('a', I2)), known(reg('a', I1)), departure('a', I1)],
+      expected: ['CellDeparted:a:I1:DepartureRecorded', 'CellRegistered:a:I2:Registered'],
+    },
+    {
+      name: 'undecodable records are ignored, never reported',
+      entries: () => [entry(keys.cell('a'), { nope: true }), entry(keys.cell('b'), reg('other', I1))],
+      expected: [],
+    },
+  ];
+  for (const { name, entries, expected } of cases) {
+    it(name, () => {
+      expect(events(entries())).toEqual(expected);
+    });
+  }
+
+  it('carries the guards the commit needs', () => {
+    const present = cell(reg('a', I2));
+    const was = known(reg('a', I1));
+    const [change] = diffSnapshot(decodeSnapshot(keys, [present, was])).changes;
+    expect(change?.cellIndex).toBe(present.modifyIndex);
+    expect(change?.knownIndex).toBe(was.modifyIndex);
+    expect(change?.nextKnown?.incarnation).toBe(I2);
+  });
+
+  it('reports departures no known incarnation needs as stale, and flags losses', () => {
+    const diff = diffSnapshot(decodeSnapshot(keys, [departure('a', I1), known(reg('b', I1))]));
+    expect(diff.staleDepartures.map((d) => d.key)).toEqual([keys.departure('a', I1)]);
+    expect(reportsLoss(diff)).toBe(true);
+  });
+
+  it('classifies only the keys presence owns', () => {
+    expect(keys.classify('t/presence/cells/a')).toEqual({ kind: 'cell', id: 'a' });
+    expect(keys.classify(`t/presence/departures/a/${I1}`)).toEqual({
+      kind: 'departure',
+      id: 'a',
+      incarnation: I1,
+    });
+    expect(keys.classify('t/presence/cells/a/extra')).toBeUndefined();
+    expect(keys.classify('t/other/cells/a')).toBeUndefined();
+  });
+});
