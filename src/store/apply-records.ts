@@ -48,6 +48,11 @@ export class ApplyConflictError extends BatonError {
   }
 }
 
+/** The guarded operations an apply will run, one per record, in order. */
+export interface ApplyPlan {
+  readonly items: readonly { readonly outcome: ApplyOutcome; readonly op: TxnOp }[];
+}
+
 /**
  * Apply the specs of many records, all or nothing. Every record becomes one guarded op (a CAS write, or a
  * `check-index` when unchanged), so a concurrent change anywhere aborts the whole transaction.
@@ -61,22 +66,41 @@ export async function applyRecords(
   records: readonly BatonRecord[],
   options: ApplyRecordsOptions = {},
 ): Promise<ApplyOutcome[]> {
-  const batchSize = Math.min(options.batchSize ?? MAX_TXN_OPS, MAX_TXN_OPS);
-  const planned: { outcome: ApplyOutcome; op: TxnOp }[] = [];
+  return commitApply(client, await planApply(client, records, options), options);
+}
+
+/** Read what is stored (one list per kind) and plan the guarded write of every record (`--dry-run`). */
+export async function planApply(
+  client: ConsulClient,
+  records: readonly BatonRecord[],
+  options: ApplyRecordsOptions = {},
+): Promise<ApplyPlan> {
+  const items: { outcome: ApplyOutcome; op: TxnOp }[] = [];
   for (const [kind, group] of groupByKind(records)) {
     const store = new RecordStore(client, kind, options.root === undefined ? {} : { root: options.root });
     const current = new Map((await store.list(options.signal)).value.map((entry) => [entry.name, entry]));
     for (const record of group) {
       const name = record.metadata.name;
       const plan = planSpecWrite(store.keys.spec(name), record, current.get(name));
-      planned.push({
+      items.push({
         outcome: { kind: kind.kind, name, action: plan.action, generation: plan.generation },
         op: plan.op,
       });
     }
   }
-  for (let start = 0; start < planned.length; start += batchSize) {
-    const batch = planned.slice(start, start + batchSize);
+  return { items };
+}
+
+/** Run a plan's operations in transactions of at most `batchSize` ops; see `applyRecords` for guarantees. */
+export async function commitApply(
+  client: ConsulClient,
+  plan: ApplyPlan,
+  options: ApplyRecordsOptions = {},
+): Promise<ApplyOutcome[]> {
+  const batchSize = Math.min(options.batchSize ?? MAX_TXN_OPS, MAX_TXN_OPS);
+  const { items } = plan;
+  for (let start = 0; start < items.length; start += batchSize) {
+    const batch = items.slice(start, start + batchSize);
     try {
       await client.txn.run(
         batch.map((item) => item.op),
@@ -85,10 +109,10 @@ export async function applyRecords(
     } catch (error: unknown) {
       if (!(error instanceof TxnRollbackError)) throw error;
       const failed = batch[error.errors[0]?.opIndex ?? 0]?.op.key ?? '(unknown key)';
-      throw new ApplyConflictError(failed, start, planned.length, { cause: error });
+      throw new ApplyConflictError(failed, start, items.length, { cause: error });
     }
   }
-  return planned.map((item) => item.outcome);
+  return items.map((item) => item.outcome);
 }
 
 function groupByKind(records: readonly BatonRecord[]): Map<KindDefinition, BatonRecord[]> {
