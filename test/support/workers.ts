@@ -56,7 +56,7 @@ export class WorkerLab {
         },
       },
     );
-    child.stderr?.resume();
+    child.stderr.resume();
     this.candidates.set(identity, child);
     return child;
   }
@@ -109,7 +109,10 @@ export class WorkerLab {
       [...this.candidates.values()].map(
         (child) =>
           new Promise<void>((done) => {
-            if (child.exitCode !== null || child.signalCode !== null) return done();
+            if (child.exitCode !== null || child.signalCode !== null) {
+              done();
+              return;
+            }
             child.once('exit', () => done());
             child.kill('SIGCONT');
             child.kill('SIGTERM');
