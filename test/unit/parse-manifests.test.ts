@@ -25,7 +25,7 @@ describe('parseManifests', () => {
     ]);
   });
 
-  it.each<{ name: string; text: string; expected: string[] }>([
+  it.each<{ name: string; text: string; expected: (string | RegExp)[] }>([
     {
       name: 'a bad duration, at the value',
       text: good.replace('  paused: true', '  timing:\n    lockDelay: 5 seconds'),
@@ -36,19 +36,17 @@ describe('parseManifests', () => {
     {
       name: 'an unsafe timing profile, at the timing block',
       text: good.replace('  paused: true', '  timing:\n    lockDelay: 300ms'),
-      expected: [
-        expect.stringMatching(/^m\.yaml:7:5: spec\.timing: unsafe timing profile: .*raise lockDelay/),
-      ],
+      expected: [/^m\.yaml:7:5: spec\.timing: unsafe timing profile: .*raise lockDelay/],
     },
     {
       name: 'a misspelt field, at the key',
       text: good.replace('  paused: true', '  paused: true\n  pasued: false'),
-      expected: [expect.stringMatching(/^m\.yaml:7:3: spec: .*pasued/)],
+      expected: [/^m\.yaml:7:3: spec: .*pasued/],
     },
     {
       name: 'a missing field, at the nearest parent',
       text: 'apiVersion: baton/v1\nkind: Cell\nmetadata:\n  name: cell-1\nspec:\n  id: cell-1\n',
-      expected: [expect.stringMatching(/^m\.yaml:6:3: spec\.address: /)],
+      expected: [/^m\.yaml:6:3: spec\.address: /],
     },
     {
       name: 'an unknown kind',
@@ -58,15 +56,12 @@ describe('parseManifests', () => {
     {
       name: 'a wrong apiVersion and a bad name together',
       text: good.replace('baton/v1', 'baton/v2').replace('converger', 'Converger'),
-      expected: [
-        expect.stringMatching(/^m\.yaml:1:13: apiVersion: /),
-        expect.stringMatching(/^m\.yaml:4:9: metadata\.name: name must be a DNS label/),
-      ],
+      expected: [/^m\.yaml:1:13: apiVersion: /, /^m\.yaml:4:9: metadata\.name: name must be a DNS label/],
     },
     {
       name: 'broken YAML',
       text: 'apiVersion: baton/v1\nkind: [Singleton\n',
-      expected: [expect.stringMatching(/^m\.yaml:\d+:\d+: \(yaml\): /)],
+      expected: [/^m\.yaml:\d+:\d+: \(yaml\): /],
     },
     {
       name: 'a document that is not a mapping',
@@ -79,7 +74,12 @@ describe('parseManifests', () => {
       expected: ['m.yaml:11:9: metadata.name: singleton "converger" is also defined at m.yaml:1'],
     },
   ])('reports $name as file:line:col', ({ text, expected }) => {
-    expect(problems(text)).toEqual(expected);
+    const found = problems(text);
+    expect(found).toHaveLength(expected.length);
+    expected.forEach((want, i) => {
+      if (typeof want === 'string') expect(found[i]).toBe(want);
+      else expect(found[i]).toMatch(want);
+    });
   });
 
   it('accepts every shipped manifest', () => {
