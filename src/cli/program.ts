@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerCell } from './commands/cell.js';
 import { registerConsulDev } from './commands/consul-dev.js';
+import { registerEvents } from './commands/events.js';
 import { registerLock } from './commands/lock.js';
 import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerConsulDev(program);
   registerRun(program);
   registerLock(program);
+  registerCell(program);
+  registerEvents(program);
   return program;
 }
 

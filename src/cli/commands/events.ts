@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import type { BatonEvent } from '../../events/event.js';
+import { EventLog } from '../../events/event-log.js';
+import { PRESENCE_STREAM } from '../../presence/presence-event.js';
+import { CliError, ExitCode } from '../exit.js';
+import { consulFromCommand } from '../global-options.js';
+
+interface EventsFlags {
+  stream: string;
+  since: string;
+  follow?: boolean;
+  output: string;
+}
+
+export function registerEvents(program: Command): void {
+  program
+    .command('events')
+    .description('print events from the durable event log (presence by default); --follow to keep streaming')
+    .option('--stream <name>', 'event stream', PRESENCE_STREAM)
+    .option(
+      '--since <seq>',
+      'print events after this sequence number (resume from the last one you saw)',
+      '0',
+    )
+    .option('-f, --follow', 'keep printing new events until interrupted')
+    .option('-o, --output <format>', 'text or json (one JSON object per line)', 'text')
+    .action(async (flags: EventsFlags, command: Command) => {
+      process.exitCode = await runEvents(flags, command);
+    });
+}
+
+async function runEvents(flags: EventsFlags, command: Command): Promise<number> {
+  const since = Number(flags.since);
+  if (!Number.isSafeInteger(since) || since < 0) {
+    throw new CliError(`--since must be a sequence number >= 0, got "${flags.since}"`, ExitCode.usage);
+  }
+  if (flags.output !== 'text' && flags.output !== 'json') {
+    throw new CliError(`-o must be text or json, got "${flags.output}"`, ExitCode.usage);
+  }
+  let log: EventLog;
+  try {
+    log = new EventLog({ client: consulFromCommand(command), stream: flags.stream });
+  } catch (error: unknown) {
+    if (error instanceof RangeError) throw new CliError(error.message, ExitCode.usage);
+    throw error;
+  }
+  const print = flags.output === 'json' ? printJson : printText;
+  if (flags.output === 'text') process.stdout.write('SEQ\tOBSERVED\tTYPE\tSUBJECT\tINCARNATION\tREASON\n');
+  const warnGap = (from: number, to: number): void => {
+    process.stderr.write(`baton: events ${from}..${to} were trimmed by retention before they were read\n`);
+  };
+
+  // Drain what is retained first: this also fails fast (exit 4) when Consul is unreachable.
+  let cursor = since;
+  for (;;) {
+    const batch = await log.read(cursor, 500);
+    if (batch.gap) warnGap(cursor + 1, (batch.events[0]?.seq ?? batch.head + 1) - 1);
+    for (const event of batch.events) print(event);
+    cursor = batch.events.at(-1)?.seq ?? batch.head;
+    if (cursor >= batch.head) break;
+  }
+  if (flags.follow !== true) return ExitCode.ok;
+
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await log.subscribe({ since: cursor, signal: stop.signal, onGap: warnGap }, print);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return ExitCode.ok;
+}
+
+function printJson(event: BatonEvent): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function printText(event: BatonEvent): void {
+  const fields = [
+    event.seq,
+    event.observedAt,
+    event.type,
+    event.subject,
+    event.incarnation ?? '-',
+    event.reason,
+  ];
+  process.stdout.write(`${fields.join('\t')}\n`);
+}
