@@ -15,6 +15,7 @@ import {
 import { decodeHolder, defaultIdentity, holderRecord, type HolderRecord } from './holder-record.js';
 import { lockKey } from './keys.js';
 import { runTerm, type Leadership, type TermEnd } from './term.js';
+import { NO_DIRECTIVES, watchDirectives, type Directives } from './directives.js';
 
 export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
 
@@ -33,6 +34,11 @@ export interface SingletonOptions {
   readonly work: (leadership: Leadership) => Promise<void>;
   /** How long a candidate that stepped down waits before campaigning again. @default 1000 */
   readonly stepDownBackoffMs?: number;
+  /**
+   * Obey the Singleton record's `paused` and `preferredHolder` and `baton step-down` requests, watched with
+   * one blocking query on `baton/v1/singletons/<name>/`. @default true
+   */
+  readonly directives?: boolean;
   readonly logger?: Logger;
   readonly clock?: Clock;
 }
@@ -43,11 +49,14 @@ export interface SingletonEvents {
   holder: [HolderRecord | undefined];
   /** A term ended, with the reason. */
   term: [{ token: number; end: TermEnd }];
+  directives: [Directives];
 }
 
 /** How soon to retry an acquire refused while the key was free (lock-delay in force, or a lost race). */
 const ACQUIRE_RETRY_MS = 50;
 const WAIT_MS = 30_000;
+/** How often a deferring candidate, or a holder with another preferred holder, looks again. */
+const PREFERENCE_POLL_MS = 1_000;
 
 /**
  * One candidate for a singleton. At most one candidate across all processes is `leading` at a time; the
@@ -68,6 +77,10 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   #state: SingletonState = 'stopped';
   #holder: HolderRecord | undefined;
   #running: Promise<void> | undefined;
+  #directives: Directives = NO_DIRECTIVES;
+  /** Aborted (and replaced) whenever directives change, to wake a waiting campaign. */
+  #directivesChanged = new AbortController();
+  #sessionId: string | undefined;
 
   constructor(options: SingletonOptions) {
     super();
@@ -89,6 +102,10 @@ export class Singleton extends EventEmitter<SingletonEvents> {
 
   get holder(): HolderRecord | undefined {
     return this.#holder;
+  }
+
+  get directives(): Directives {
+    return this.#directives;
   }
 
   /** Campaign until stopped. Resolves when the candidate has fully stopped (lock released). */
@@ -121,6 +138,50 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   }
 
   async #run(): Promise<void> {
+    const watching =
+      this.#options.directives === false
+        ? Promise.resolve()
+        : watchDirectives(this.#options.client, this.name, (d) => this.#onDirectives(d), this.#stop.signal);
+    try {
+      await this.#campaignUntilStopped();
+    } finally {
+      this.#stop.abort(new AbortedError('stopped'));
+      await watching.catch((error: unknown) => {
+        this.#log.warn({ err: describeError(error) }, 'directive watch ended');
+      });
+    }
+  }
+
+  #onDirectives(directives: Directives): void {
+    this.#directives = directives;
+    this.emit('directives', directives);
+    const changed = this.#directivesChanged;
+    this.#directivesChanged = new AbortController();
+    changed.abort(new AbortedError('directives changed'));
+    if (this.#state !== 'leading') return;
+    const askedToStepDown =
+      directives.stepDown !== undefined && directives.stepDown.session === this.#sessionId;
+    if (directives.paused || askedToStepDown) {
+      this.#log.info({ paused: directives.paused, stepDown: directives.stepDown }, 'handing over on request');
+      this.stepDown();
+    }
+  }
+
+  /** Whether this candidate may take the lock now, given paused and preferredHolder. */
+  async #mayAcquire(signal: AbortSignal): Promise<boolean> {
+    const { paused, preferredHolder } = this.#directives;
+    if (paused) return false;
+    if (preferredHolder === undefined || preferredHolder === this.identity) return true;
+    return !(await this.#candidateWaiting(preferredHolder, signal));
+  }
+
+  /** Whether a candidate with this identity has a live session (it is waiting or holding). */
+  async #candidateWaiting(identity: string, signal: AbortSignal): Promise<boolean> {
+    const sessions = await this.#options.client.session.list({ signal });
+    return sessions.some((session) => session.name === sessionName(this.name, identity));
+  }
+
+  async #campaignUntilStopped(): Promise<void> {
     let failures = 0;
     while (!isAborted(this.#stop.signal)) {
       let lease: Lease | undefined;
@@ -157,7 +218,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     return Lease.open(
       {
         client,
-        name: `baton singleton ${this.name} (${this.identity})`,
+        name: sessionName(this.name, this.identity),
         checkTtlMs: this.timing.checkTtlMs,
         heartbeatIntervalMs: this.timing.confirmIntervalMs,
         lockDelayMs: this.timing.lockDelayMs,
@@ -191,16 +252,33 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   async #campaign(lease: Lease, onAcquired: () => void): Promise<TermEnd | 'lease-lost' | 'stop'> {
     const { client } = this.#options;
     const signal = AbortSignal.any([this.#stop.signal, lease.lost]);
+    this.#sessionId = lease.sessionId;
     let index = 0;
     while (!isAborted(signal)) {
-      const read = await client.kv.get(this.lockKey, {
-        signal,
-        timeoutMs: WAIT_MS + WAIT_MS / 16 + 2_000,
-        ...(index > 0 ? { index, waitMs: WAIT_MS } : {}),
-      });
+      const wake = AbortSignal.any([signal, this.#directivesChanged.signal]);
+      let read: Awaited<ReturnType<typeof client.kv.get>>;
+      try {
+        read = await client.kv.get(this.lockKey, {
+          signal: wake,
+          timeoutMs: WAIT_MS + WAIT_MS / 16 + 2_000,
+          ...(index > 0 ? { index, waitMs: WAIT_MS } : {}),
+        });
+      } catch (error: unknown) {
+        if (error instanceof AbortedError && !isAborted(signal)) {
+          index = 0; // directives changed: look again now
+          continue;
+        }
+        throw error;
+      }
       this.#setHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
       index = read.index < index ? 0 : Math.max(1, read.index);
       if (read.value?.session !== undefined && read.value.session !== lease.sessionId) continue;
+      if (read.value?.session === undefined && !(await this.#mayAcquire(signal))) {
+        // Paused, or the preferred holder is waiting: wait for the key or the directives to change.
+        await this.#clock.sleep(PREFERENCE_POLL_MS, wake).catch(() => undefined);
+        index = 0;
+        continue;
+      }
       const record = JSON.stringify(holderRecord(this.identity, lease.sessionId));
       const acquired =
         read.value?.session === lease.sessionId ||
@@ -238,6 +316,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#setState('leading');
     this.#setHolder({ ...holderRecord(this.identity, lease.sessionId) });
     this.#log.info({ token }, 'started leading');
+    const preference = this.#handOverToPreferred(this.#interrupt.signal);
     const end = await runTerm(
       {
         client: this.#options.client,
@@ -255,10 +334,28 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       },
       this.#options.work,
     );
+    await preference;
     this.#log.info({ token, end }, 'stopped leading');
     this.emit('term', { token, end });
     if (!isAborted(this.#stop.signal)) this.#setState('stopping');
     return end;
+  }
+
+  /** While leading, hand over as soon as a different preferred holder is waiting. */
+  async #handOverToPreferred(termOver: AbortSignal): Promise<void> {
+    while (!isAborted(termOver)) {
+      const preferred = this.#directives.preferredHolder;
+      if (preferred !== undefined && preferred !== this.identity) {
+        const waiting = await this.#candidateWaiting(preferred, termOver).catch(() => false);
+        if (waiting && !isAborted(termOver)) {
+          this.#log.info({ preferred }, 'handing over to the preferred holder');
+          this.stepDown();
+          return;
+        }
+      }
+      const wake = AbortSignal.any([termOver, this.#directivesChanged.signal]);
+      await this.#clock.sleep(PREFERENCE_POLL_MS, wake).catch(() => undefined);
+    }
   }
 
   #setState(state: SingletonState): void {
@@ -276,4 +373,9 @@ export class Singleton extends EventEmitter<SingletonEvents> {
 
 function tokenOf(entry: KvEntry): number {
   return entry.modifyIndex;
+}
+
+/** The session name of a candidate: how the controller and other candidates recognise it. */
+export function sessionName(singleton: string, identity: string): string {
+  return `baton singleton ${singleton} (${identity})`;
 }

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { describeError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** What is not ready yet, for a person reading /readyz. */
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface ObservabilityServerOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly registry: Registry;
+  readonly readiness: () => Readiness;
+  readonly status: () => Promise<unknown>;
+  /** Subscribe to events for `/events` (Server-Sent Events); returns the unsubscribe function. */
+  readonly subscribe?: (send: (event: { seq: number; type: string }) => void) => () => void;
+  readonly logger?: Logger;
+}
+
+/** `/healthz`, `/readyz`, `/metrics`, `/status` and `/events` (SSE) on one small node:http server. */
+export class ObservabilityServer {
+  readonly #options: ObservabilityServerOptions;
+  readonly #server: Server;
+  readonly #log: Logger;
+
+  constructor(options: ObservabilityServerOptions) {
+    this.#options = options;
+    this.#log = options.logger ?? silentLogger;
+    this.#server = createServer((request, response) => {
+      this.#route(request, response).catch((error: unknown) => {
+        this.#log.warn({ err: describeError(error), url: request.url }, 'http handler failed');
+        if (!response.headersSent) send(response, 500, { error: describeError(error) });
+        else response.end();
+      });
+    });
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const host = this.#options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#options.port, host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    return this.#server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method !== 'GET') return send(response, 405, { error: 'only GET is served here' });
+    switch (path) {
+      case '/healthz':
+        return send(response, 200, { ok: true });
+      case '/readyz': {
+        const readiness = this.#options.readiness();
+        return send(response, readiness.ready ? 200 : 503, readiness);
+      }
+      case '/metrics': {
+        const body = await this.#options.registry.metrics();
+        response.writeHead(200, { 'content-type': this.#options.registry.contentType });
+        response.end(body);
+        return;
+      }
+      case '/status':
+        return send(response, 200, await this.#options.status());
+      case '/events':
+        return this.#events(request, response);
+      default:
+        return send(response, 404, { error: `no route ${path}; try /healthz /readyz /metrics /status /events` });
+    }
+  }
+
+  #events(request: IncomingMessage, response: ServerResponse): void {
+    const subscribe = this.#options.subscribe;
+    if (subscribe === undefined) return send(response, 404, { error: 'events are not served by this process' });
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.write(': baton events\n\n');
+    const unsubscribe = subscribe((event) => {
+      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+    request.once('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(`${JSON.stringify(body, null, 2)}\n`);
+}
