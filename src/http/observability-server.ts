@@ -60,13 +60,16 @@ export class ObservabilityServer {
 
   async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method !== 'GET') return send(response, 405, { error: 'only GET is served here' });
+    if (request.method !== 'GET') send(response, 405, { error: 'only GET is served here' });
+    return;
     switch (path) {
       case '/healthz':
-        return send(response, 200, { ok: true });
+        send(response, 200, { ok: true });
+        return;
       case '/readyz': {
         const readiness = this.#options.readiness();
-        return send(response, readiness.ready ? 200 : 503, readiness);
+        send(response, readiness.ready ? 200 : 503, readiness);
+        return;
       }
       case '/metrics': {
         const body = await this.#options.registry.metrics();
@@ -75,18 +78,26 @@ export class ObservabilityServer {
         return;
       }
       case '/status':
-        return send(response, 200, await this.#options.status());
+        send(response, 200, await this.#options.status());
+        return;
       case '/events':
-        return this.#events(request, response);
+        this.#events(request, response);
+        return;
       default:
-        return send(response, 404, { error: `no route ${path}; try /healthz /readyz /metrics /status /events` });
+        send(response, 404, { error: `no route ${path}; try /healthz /readyz /metrics /status /events` });
+        return;
     }
   }
 
   #events(request: IncomingMessage, response: ServerResponse): void {
     const subscribe = this.#options.subscribe;
-    if (subscribe === undefined) return send(response, 404, { error: 'events are not served by this process' });
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    if (subscribe === undefined) send(response, 404, { error: 'events are not served by this process' });
+    return;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     response.write(': baton events\n\n');
     const unsubscribe = subscribe((event) => {
       response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
