@@ -91,8 +91,10 @@ export class ObservabilityServer {
 
   #events(request: IncomingMessage, response: ServerResponse): void {
     const subscribe = this.#options.subscribe;
-    if (subscribe === undefined) send(response, 404, { error: 'events are not served by this process' });
-    return;
+    if (subscribe === undefined) {
+      send(response, 404, { error: 'events are not served by this process' });
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
