@@ -60,8 +60,10 @@ export class ObservabilityServer {
 
   async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method !== 'GET') send(response, 405, { error: 'only GET is served here' });
-    return;
+    if (request.method !== 'GET') {
+      send(response, 405, { error: 'only GET is served here' });
+      return;
+    }
     switch (path) {
       case '/healthz':
         send(response, 200, { ok: true });
