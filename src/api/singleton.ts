@@ -51,7 +51,7 @@ export const SingletonSpecSchema = z
       context.addIssue({
         code: 'custom',
         path: ['timing'],
-        message: `unsafe timing profile: ${check.problems.join('; ')}`,
+        message: `timing fails the safety budget: ${check.problems.join('; ')}`,
       });
     }
   });

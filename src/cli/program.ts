@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './commands/apply.js';
 import { registerCell } from './commands/cell.js';
 import { registerConsulDev } from './commands/consul-dev.js';
+import { registerDelete } from './commands/delete.js';
+import { registerDescribe } from './commands/describe.js';
 import { registerEvents } from './commands/events.js';
+import { registerGet } from './commands/get.js';
 import { registerLock } from './commands/lock.js';
 import { registerRun } from './commands/run.js';
 import { registerVersion } from './commands/version.js';
@@ -21,6 +25,10 @@ export function buildProgram(): Command {
   registerLock(program);
   registerCell(program);
   registerEvents(program);
+  registerApply(program);
+  registerGet(program);
+  registerDescribe(program);
+  registerDelete(program);
   return program;
 }
 

@@ -119,7 +119,7 @@ describe('RecordStore against a real Consul agent', () => {
       ['unsafe', 'spec.timing'],
     ]);
     const unsafe = value.find((entry) => entry.name === 'unsafe');
-    expect(unsafe?.error?.message).toMatch(/unsafe timing profile/);
+    expect(unsafe?.error?.message).toMatch(/timing fails the safety budget/);
     expect(unsafe?.specIndex).toBeGreaterThan(0);
 
     // A manifest repairs an invalid record as a spec change.

@@ -58,7 +58,7 @@ describe('Singleton records', () => {
       name: 'lock-delay too short for the stop deadline',
       spec: { timing: { lockDelay: '500ms' } },
       path: 'spec.timing',
-      message: /unsafe timing profile: .*raise lockDelay above 1000ms/,
+      message: /timing fails the safety budget: .*raise lockDelay above 1000ms/,
     },
     {
       name: 'check TTL below twice the confirm interval',

@@ -36,7 +36,7 @@ describe('parseManifests', () => {
     {
       name: 'an unsafe timing profile, at the timing block',
       text: good.replace('  paused: true', '  timing:\n    lockDelay: 300ms'),
-      expected: [/^m\.yaml:7:5: spec\.timing: unsafe timing profile: .*raise lockDelay/],
+      expected: [/^m\.yaml:7:5: spec\.timing: timing fails the safety budget: .*raise lockDelay/],
     },
     {
       name: 'a misspelt field, at the key',

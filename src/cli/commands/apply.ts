@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { CasConflictError } from '../../consul/errors.js';
+import { ApplyConflictError, commitApply, planApply } from '../../store/apply-records.js';
+import { CliError, ExitCode } from '../exit.js';
+import { consulFromCommand } from '../global-options.js';
+import { formatProblem, parseManifests } from '../manifests/parse-manifests.js';
+import { readManifestFiles } from '../manifests/read-manifest-files.js';
+
+interface ApplyOptions {
+  readonly filename: string[];
+  readonly dryRun?: boolean;
+}
+
+export function registerApply(program: Command): void {
+  program
+    .command('apply')
+    .description(
+      'create or update records from YAML manifests: all validated first, then written all or nothing',
+    )
+    .requiredOption('-f, --filename <path...>', 'a manifest file, or a directory of .yaml/.yml files')
+    .option('--dry-run', 'validate and show what would change, write nothing')
+    .action(async (options: ApplyOptions, command: Command) => {
+      const { records, problems } = parseManifests(await readManifestFiles(options.filename));
+      if (problems.length > 0) {
+        for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+        throw new CliError(
+          `${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifests; nothing was applied`,
+          ExitCode.failure,
+        );
+      }
+      if (records.length === 0) throw new CliError('the manifests hold no records', ExitCode.usage);
+      const client = consulFromCommand(command);
+      const all = records.map((found) => found.record);
+      try {
+        const plan = await planApply(client, all);
+        const outcomes =
+          options.dryRun === true ? plan.items.map((item) => item.outcome) : await commitApply(client, plan);
+        const suffix = options.dryRun === true ? ' (dry run)' : '';
+        for (const outcome of outcomes) {
+          process.stdout.write(`${outcome.kind.toLowerCase()}/${outcome.name} ${outcome.action}${suffix}\n`);
+        }
+      } catch (error: unknown) {
+        if (error instanceof ApplyConflictError)
+          throw new CliError(error.message, ExitCode.failure, { cause: error });
+        if (error instanceof CasConflictError) {
+          throw new CliError(
+            `${error.key} is no longer at resourceVersion ${error.expectedIndex}; nothing was written: ` +
+              'drop metadata.resourceVersion from the manifest or re-read the record',
+            ExitCode.failure,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    });
+}

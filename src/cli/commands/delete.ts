@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { SingletonKind } from '../../api/kinds.js';
+import { RecordNotFoundError } from '../../store/errors.js';
+import { RecordStore } from '../../store/record-store.js';
+import { CliError } from '../exit.js';
+import { consulFromCommand } from '../global-options.js';
+import { kindArgument } from '../kind-argument.js';
+
+export function registerDelete(program: Command): void {
+  program
+    .command('delete')
+    .description('delete a record (spec and status); the controller stops its worker')
+    .argument('<type>', 'singleton')
+    .argument('<name>', 'the record name')
+    .action(async (type: string, name: string, _options: unknown, command: Command) => {
+      const kind = kindArgument(type, [SingletonKind]);
+      try {
+        await new RecordStore(consulFromCommand(command), kind).delete(name);
+      } catch (error: unknown) {
+        if (error instanceof RecordNotFoundError) {
+          throw new CliError(
+            `${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`,
+          );
+        }
+        throw error;
+      }
+      process.stdout.write(`${kind.singular}/${name} deleted\n`);
+    });
+}

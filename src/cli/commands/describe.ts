@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { RecordStore } from '../../store/record-store.js';
+import { CliError } from '../exit.js';
+import { consulFromCommand } from '../global-options.js';
+import { kindArgument } from '../kind-argument.js';
+import { describeRecord } from '../output/describe-record.js';
+
+export function registerDescribe(program: Command): void {
+  program
+    .command('describe')
+    .description('show one record in full: spec, status, holder, fencing token and conditions')
+    .argument('<type>', 'singleton or cell')
+    .argument('<name>', 'the record name')
+    .action(async (type: string, name: string, _options: unknown, command: Command) => {
+      const kind = kindArgument(type);
+      const entry = await new RecordStore(consulFromCommand(command), kind).get(name);
+      if (entry === undefined) {
+        throw new CliError(`${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`);
+      }
+      process.stdout.write(describeRecord(kind.kind, entry, new Date()));
+    });
+}
