@@ -1,3 +1,4 @@
+import { AclApi } from './acl.js';
 import { AgentApi } from './agent.js';
 import { resolveConsulConfig, type ConsulConfig, type ConsulConfigOverrides } from './config.js';
 import { ConsulHttp, type ConsulRequestStats } from './http.js';
@@ -9,12 +10,13 @@ import { z } from 'zod';
 const LeaderSchema = z.string();
 const CatalogNodeSchema = z.object({ Node: z.object({ Node: z.string() }).nullable() }).nullable();
 
-/** A thin, typed Consul HTTP client: KV, sessions, agent checks, transactions and status. */
+/** A thin, typed Consul HTTP client: KV, sessions, agent checks, transactions, ACLs and status. */
 export class ConsulClient {
   readonly kv: KvApi;
   readonly session: SessionApi;
   readonly agent: AgentApi;
   readonly txn: TxnApi;
+  readonly acl: AclApi;
   readonly #http: ConsulHttp;
 
   constructor(config: ConsulConfig) {
@@ -23,6 +25,7 @@ export class ConsulClient {
     this.session = new SessionApi(this.#http);
     this.agent = new AgentApi(this.#http);
     this.txn = new TxnApi(this.#http);
+    this.acl = new AclApi(this.#http);
   }
 
   /** Build a client from Consul's environment variables, with optional explicit overrides. */

@@ -4,6 +4,7 @@ export type { Consistency, ConsulRequestStats } from './http.js';
 export type { Indexed, PutOptions, DeleteOptions, ReadOptions } from './kv.js';
 export type { SessionCreateOptions } from './session.js';
 export type { TtlCheckOptions } from './agent.js';
+export type { AclPolicy, AclPolicyCreateOptions, AclToken, AclTokenCreateOptions } from './acl.js';
 export { MAX_TXN_OPS, type TxnOp } from './txn.js';
 export { blockingLoop, type BlockingRead, type BlockingLoopOptions } from './blocking.js';
 export type { KvEntry, SessionInfo, AgentSelf } from './wire.js';
