@@ -21,8 +21,10 @@ interface Run {
 
 /** Run the BUILT CLI as an operator would, against the fixture agent unless `address` says otherwise. */
 function baton(args: readonly string[], address?: string): Promise<Run> {
-  const { CONSUL_HTTP_TOKEN: _token, ...inherited } = process.env;
-  const env = { ...inherited, CONSUL_HTTP_ADDR: address ?? consul.get().agent.httpAddr };
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name !== 'CONSUL_HTTP_TOKEN'),
+  );
+  env['CONSUL_HTTP_ADDR'] = address ?? consul.get().agent.httpAddr;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
