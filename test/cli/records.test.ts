@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { SingletonKind } from '../../src/api/kinds.js';
 import { RecordStore } from '../../src/store/record-store.js';
 import { freePort } from '../../src/dev/ports.js';
 import { useDevAgent } from '../support/consul.js';
+import { waitFor } from '../support/wait.js';
 
 const consul = useDevAgent();
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -163,6 +164,25 @@ describe('baton apply/get/describe/delete through the built CLI', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('singleton "route-emitter" not found');
     expect((await baton(['delete', 'cell', 'x'])).code).toBe(2);
+  });
+
+  it('get --watch prints a record again when it changes, and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, [cli, 'get', 'singletons', 'tps-watcher', '--watch'], {
+      env: { ...process.env, CONSUL_HTTP_ADDR: consul.get().agent.httpAddr },
+      cwd: root,
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitFor(() => /^tps-watcher\s+Pending/m.test(stdout), { message: `no initial table: ${stdout}` });
+    const store = new RecordStore(consul.get().client, SingletonKind);
+    const entry = await store.get('tps-watcher');
+    if (entry?.record === undefined) throw new Error('tps-watcher should be stored and valid');
+    await store.applySpec({ ...entry.record, spec: { ...entry.record.spec, paused: true } });
+    await waitFor(() => /^tps-watcher\s+Paused/m.test(stdout), { message: `no update printed: ${stdout}` });
+    expect(stdout.match(/^NAME/gm)).toHaveLength(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 
   it('explains an unreachable Consul and exits with the unreachable code', async () => {
