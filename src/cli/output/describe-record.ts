@@ -99,7 +99,7 @@ function describeCell(record: Cell, now: Date): string {
       : fields(
           [
             ['Phase', status.phase],
-            ['Incarnation', status.incarnation === undefined ? '<none>' : String(status.incarnation)],
+            ['Incarnation', status.incarnation === undefined ? '<none>' : `${status.incarnation}`],
             [
               'Last Seen',
               status.lastSeen === undefined

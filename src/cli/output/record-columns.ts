@@ -73,7 +73,7 @@ const CELL: RecordColumns = {
       status?.phase ?? 'Pending',
       record.spec.address,
       record.spec.zone ?? '<none>',
-      status?.incarnation === undefined ? '<none>' : String(status.incarnation),
+      status?.incarnation === undefined ? '<none>' : `${status.incarnation}`,
       formatAge(status?.lastSeen, now),
       ...(wide ? [record.spec.id, formatMap(record.spec.capacity), formatMap(record.spec.labels)] : []),
     ];
