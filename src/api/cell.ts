@@ -28,8 +28,8 @@ export type CellPhase = z.infer<typeof CellPhaseSchema>;
 
 export const CellStatusSchema = z.object({
   phase: CellPhaseSchema,
-  /** Increases each time the cell registers again (a restart), so a stale presence is told apart. */
-  incarnation: z.number().int().nonnegative().optional(),
+  /** The registration's incarnation (a uuid per process start or re-registration). */
+  incarnation: z.string().min(1).optional(),
   lastSeen: z.iso.datetime().optional(),
   conditions: z.array(ConditionSchema).default([]),
 });

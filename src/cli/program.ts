@@ -2,12 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.js';
 import { registerCell } from './commands/cell.js';
 import { registerConsulDev } from './commands/consul-dev.js';
+import { registerController } from './commands/controller.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
 import { registerLock } from './commands/lock.js';
 import { registerRun } from './commands/run.js';
+import { registerStepDown } from './commands/step-down.js';
 import { registerVersion } from './commands/version.js';
 import { ExitCode, reportAndExitCode } from './exit.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerConsulDev(program);
   registerRun(program);
   registerLock(program);
+  registerStepDown(program);
+  registerController(program);
   registerCell(program);
   registerEvents(program);
   registerApply(program);

@@ -42,13 +42,7 @@ export class BatonMetrics {
   });
   readonly cellLost = new Counter({
     name: 'baton_cell_lost_total',
-    help: 'CellLost events emitted',
-    registers: [this.registry],
-  });
-  readonly cellLostLatency = new Histogram({
-    name: 'baton_cell_lost_latency_seconds',
-    help: 'From the last heartbeat the cell could have sent (registration record) to the CellLost event',
-    buckets: [0.5, 1, 2, 3, 5, 10, 30],
+    help: 'CellLost events emitted (kill-to-event latency is measured by npm run bench:presence)',
     registers: [this.registry],
   });
   readonly consulRequestErrors = new Gauge({
@@ -68,6 +62,7 @@ export class BatonMetrics {
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
+    if (options.processMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
   }
 }

@@ -1,0 +1,129 @@
+import type { AddressInfo } from 'node:net';
+import type { ConsulClient } from '../consul/client.js';
+import { describeError } from '../errors.js';
+import { EventBus } from '../events/event-bus.js';
+import type { BatonEvent } from '../events/event.js';
+import { EventLog } from '../events/event-log.js';
+import { ObservabilityServer, type Readiness } from '../http/observability-server.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { BatonMetrics } from '../metrics/baton-metrics.js';
+import { PRESENCE_STREAM } from '../presence/presence-event.js';
+import { Singleton } from '../singleton/elector.js';
+import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
+import { abortableSleep, isAborted } from '../time/clock.js';
+import { BatonController } from './baton-controller.js';
+import { statusSnapshot } from './status-snapshot.js';
+
+/** The singleton the controller replicas campaign for. */
+export const CONTROLLER_SINGLETON = 'baton-controller';
+
+export interface ControllerDaemonOptions {
+  readonly client: ConsulClient;
+  /** @default host:pid */
+  readonly identity?: string;
+  /** Where to serve /healthz /readyz /metrics /status /events; undefined: no HTTP server. */
+  readonly http?: { readonly host: string; readonly port: number };
+  readonly resyncMs?: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * One `baton controller` process: always serves its HTTP endpoint and tails the event logs; campaigns
+ * with Baton's own election so exactly one replica runs the reconcile loops, the others wait hot.
+ */
+export class ControllerDaemon {
+  readonly metrics = new BatonMetrics();
+  readonly controller: BatonController;
+  readonly elector: Singleton;
+  readonly #options: ControllerDaemonOptions;
+  readonly #log: Logger;
+  readonly #events = new EventBus<BatonEvent>();
+  readonly #stop = new AbortController();
+  #server: ObservabilityServer | undefined;
+  #tails: Promise<void>[] = [];
+
+  constructor(options: ControllerDaemonOptions) {
+    this.#options = options;
+    this.#log = options.logger ?? silentLogger;
+    this.controller = new BatonController({
+      client: options.client,
+      metrics: this.metrics,
+      logger: this.#log,
+      ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
+    });
+    this.elector = new Singleton({
+      client: options.client,
+      name: CONTROLLER_SINGLETON,
+      ...(options.identity === undefined ? {} : { identity: options.identity }),
+      logger: this.#log,
+      work: (leadership) => this.#lead(leadership.signal),
+    });
+    this.elector.on('state', (state) => this.metrics.leading.set(state === 'leading' ? 1 : 0));
+  }
+
+  /** Start serving and campaigning; resolves with the HTTP address once listening. */
+  async start(): Promise<AddressInfo | undefined> {
+    let address: AddressInfo | undefined;
+    if (this.#options.http !== undefined) {
+      this.#server = new ObservabilityServer({
+        host: this.#options.http.host,
+        port: this.#options.http.port,
+        registry: this.metrics.registry,
+        readiness: () => this.readiness(),
+        status: () => statusSnapshot(this),
+        subscribe: (send) => this.#events.on(send),
+        logger: this.#log,
+      });
+      address = await this.#server.listen();
+    }
+    this.#tails = [PRESENCE_STREAM, SINGLETON_STREAM].map((stream) => this.#tail(stream));
+    void this.elector.start().catch((error: unknown) => {
+      this.#log.error({ err: describeError(error) }, 'controller election failed');
+    });
+    return address;
+  }
+
+  /** Ready when its caches are synced (active) or it knows who the active controller is (standby). */
+  readiness(): Readiness {
+    const state = this.elector.state;
+    const leader = this.elector.holder?.identity;
+    const ready =
+      (state === 'leading' && this.controller.synced) || (state === 'waiting' && leader !== undefined);
+    return { ready, detail: { state, leader: leader ?? null, cachesSynced: this.controller.synced } };
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.elector.stop();
+    await Promise.allSettled(this.#tails);
+    await this.#server?.close();
+  }
+
+  /** The active term: run the loops until the term ends; a crash of the loops restarts them. */
+  async #lead(signal: AbortSignal): Promise<void> {
+    this.#log.info('this controller is now active');
+    while (!signal.aborted) {
+      try {
+        await this.controller.run(signal);
+      } catch (error: unknown) {
+        if (isAborted(signal)) break;
+        this.#log.error({ err: describeError(error) }, 'controller loops failed; restarting');
+        await abortableSleep(1_000, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Follow one durable event stream from its head, for /events subscribers on every replica. */
+  async #tail(stream: string): Promise<void> {
+    const log = new EventLog({ client: this.#options.client, stream, logger: this.#log });
+    while (!this.#stop.signal.aborted) {
+      try {
+        await log.subscribe({ signal: this.#stop.signal }, (event) => this.#events.emit(event));
+      } catch (error: unknown) {
+        if (isAborted(this.#stop.signal)) return;
+        this.#log.warn({ err: describeError(error), stream }, 'event tail failed; retrying');
+        await abortableSleep(1_000, this.#stop.signal).catch(() => undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { setCondition, type Condition, type ConditionUpdate } from '../api/condition.js';
+import { resolveTiming, type Singleton, type SingletonStatus } from '../api/singleton.js';
+import type { EventInput } from '../events/event.js';
+
+/** What the controller observed about a singleton's lock and candidates. */
+export interface SingletonObservation {
+  /** Identity in the lock key's holder record, when a session holds the key. */
+  readonly holder?: string;
+  readonly holderSession?: string;
+  /** ModifyIndex of the held lock key: the holder's fencing token. */
+  readonly token?: number;
+  readonly since?: string;
+  /** Whether the holding session still exists (false: an orphaned lock). */
+  readonly holderSessionAlive: boolean;
+  /** Identities of candidates with a live session, sorted. */
+  readonly candidates: readonly string[];
+}
+
+export interface SingletonPlan {
+  readonly status: SingletonStatus;
+  /** Events to append before the status is written (at-least-once). */
+  readonly events: EventInput[];
+  /** Look again after this long even without a change (waiting on lock-delay, a pending stand-down). */
+  readonly requeueAfterMs?: number;
+}
+
+/**
+ * Level-triggered: from the record and what is observed now, the status to write and the events that the
+ * difference with the last written status implies. Pure, so it is unit-tested with fake time.
+ */
+export function planSingletonStatus(
+  record: Singleton,
+  observed: SingletonObservation,
+  now: Date,
+): SingletonPlan {
+  const previous = record.status;
+  const { spec } = record;
+  const held = observed.holder !== undefined;
+  const holderChanged = (previous?.fencingToken ?? undefined) !== (observed.token ?? undefined);
+  const waiting = observed.candidates.filter((identity) => identity !== observed.holder);
+  const lockDelayMs = resolveTiming(spec.timing).lockDelayMs;
+  let conditions: Condition[] = previous?.conditions ?? [];
+  const set = (update: ConditionUpdate): void => {
+    conditions = setCondition(conditions, update, now);
+  };
+
+  set({ type: 'Invalid', status: 'False', reason: 'SpecValid', message: 'the spec passed validation' });
+  set(
+    held
+      ? {
+          type: 'Held',
+          status: 'True',
+          reason: 'LockHeld',
+          message: `held by ${observed.holder ?? ''} (fencing token ${observed.token ?? 0})`,
+        }
+      : { type: 'Held', status: 'False', reason: 'NoHolder', message: 'no candidate holds the lock' },
+  );
+  set(available(spec.paused, held, observed));
+  set(progressing(spec, held, observed, waiting));
+  set(degraded(spec.paused, held, observed));
+
+  const status: SingletonStatus = {
+    ...(observed.holder === undefined ? {} : { holder: observed.holder }),
+    ...(observed.token === undefined ? {} : { fencingToken: observed.token }),
+    ...(observed.since === undefined ? {} : { since: observed.since }),
+    transitions: (previous?.transitions ?? 0) + (holderChanged && held ? 1 : 0),
+    candidatesSeen: [...observed.candidates],
+    observedGeneration: record.metadata.generation,
+    conditions,
+  };
+  const events: EventInput[] = [];
+  if (holderChanged) {
+    events.push({
+      type: held ? 'HolderChanged' : 'HolderReleased',
+      subject: record.metadata.name,
+      observedAt: now.toISOString(),
+      reason: held ? (previous?.holder === undefined ? 'Acquired' : 'FailedOver') : 'Released',
+      data: {
+        holder: observed.holder ?? null,
+        previousHolder: previous?.holder ?? null,
+        fencingToken: observed.token ?? null,
+        previousFencingToken: previous?.fencingToken ?? null,
+      },
+    });
+  }
+  const pending = (!held && waiting.length > 0 && !spec.paused) || (spec.paused && held);
+  return { status, events, ...(pending ? { requeueAfterMs: lockDelayMs + 1_000 } : {}) };
+}
+
+function available(paused: boolean, held: boolean, observed: SingletonObservation): ConditionUpdate {
+  if (paused)
+    return {
+      type: 'Available',
+      status: 'False',
+      reason: 'Paused',
+      message: 'spec.paused: no worker may run',
+    };
+  if (held)
+    return {
+      type: 'Available',
+      status: 'True',
+      reason: 'WorkerRunning',
+      message: `${observed.holder ?? ''} is the worker`,
+    };
+  if (observed.candidates.length === 0) {
+    return {
+      type: 'Available',
+      status: 'False',
+      reason: 'NoCandidates',
+      message: 'no candidate is running (start one with baton run)',
+    };
+  }
+  return {
+    type: 'Available',
+    status: 'False',
+    reason: 'Unheld',
+    message: 'candidates are waiting for the lock',
+  };
+}
+
+function progressing(
+  spec: Singleton['spec'],
+  held: boolean,
+  observed: SingletonObservation,
+  waiting: readonly string[],
+): ConditionUpdate {
+  if (spec.paused && held) {
+    return {
+      type: 'Progressing',
+      status: 'True',
+      reason: 'StandingDown',
+      message: `waiting for ${observed.holder ?? ''} to stand down`,
+    };
+  }
+  if (!spec.paused && !held && waiting.length > 0) {
+    return {
+      type: 'Progressing',
+      status: 'True',
+      reason: 'AwaitingHolder',
+      message: `${waiting.length} candidate(s) waiting; the lock is free (a hard failover waits out lock-delay)`,
+    };
+  }
+  const preferred = spec.preferredHolder;
+  if (held && preferred !== undefined && preferred !== observed.holder && waiting.includes(preferred)) {
+    return {
+      type: 'Progressing',
+      status: 'True',
+      reason: 'HandingOver',
+      message: `handing over to preferred holder ${preferred}`,
+    };
+  }
+  return { type: 'Progressing', status: 'False', reason: 'Stable', message: 'nothing in flight' };
+}
+
+function degraded(paused: boolean, held: boolean, observed: SingletonObservation): ConditionUpdate {
+  if (held && !observed.holderSessionAlive) {
+    return {
+      type: 'Degraded',
+      status: 'True',
+      reason: 'OrphanedLock',
+      message: `the lock is held by session ${observed.holderSession ?? '?'} which no longer exists`,
+    };
+  }
+  if (paused && held) {
+    return {
+      type: 'Degraded',
+      status: 'True',
+      reason: 'RunningWhilePaused',
+      message: 'a worker still runs although the singleton is paused',
+    };
+  }
+  return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no problem observed' };
+}
+
+/** The status of a record whose spec fails its schema: only the Invalid condition, with path and reason. */
+export function invalidStatus(
+  previous: SingletonStatus | undefined,
+  generation: number,
+  error: { path: string; message: string },
+  now: Date,
+): SingletonStatus {
+  return {
+    transitions: previous?.transitions ?? 0,
+    candidatesSeen: previous?.candidatesSeen ?? [],
+    observedGeneration: generation,
+    conditions: setCondition(
+      previous?.conditions ?? [],
+      {
+        type: 'Invalid',
+        status: 'True',
+        reason: 'SchemaViolation',
+        message: `${error.path}: ${error.message}`,
+      },
+      now,
+    ),
+  };
+}
+
+/** Whether two statuses differ in anything but condition transition times (avoids write loops). */
+export function statusChanged(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) !== JSON.stringify(b);
+}
