@@ -3,7 +3,7 @@ import type { Condition } from '../../api/condition.js';
 import { resolveTiming, type Singleton } from '../../api/singleton.js';
 import type { RecordEntry } from '../../store/record-entry.js';
 import { formatDurationMs } from '../../timing/duration.js';
-import { formatAge, formatMap, renderTable } from './table.js';
+import { formatAge, formatMap, orNone, renderTable } from './table.js';
 
 type Field = readonly [label: string, value: string];
 
@@ -99,7 +99,7 @@ function describeCell(record: Cell, now: Date): string {
       : fields(
           [
             ['Phase', status.phase],
-            ['Incarnation', status.incarnation === undefined ? '<none>' : `${status.incarnation}`],
+            ['Incarnation', orNone(status.incarnation)],
             [
               'Last Seen',
               status.lastSeen === undefined

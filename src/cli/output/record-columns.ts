@@ -4,7 +4,7 @@ import type { BatonRecord } from '../../api/kinds.js';
 import { resolveTiming, type Singleton } from '../../api/singleton.js';
 import type { RecordEntry } from '../../store/record-entry.js';
 import { formatDurationMs } from '../../timing/duration.js';
-import { formatAge, formatMap } from './table.js';
+import { formatAge, formatMap, orNone } from './table.js';
 
 /** The columns `baton get` prints for one kind, narrow and `-o wide`. */
 export interface RecordColumns {
@@ -73,7 +73,7 @@ const CELL: RecordColumns = {
       status?.phase ?? 'Pending',
       record.spec.address,
       record.spec.zone ?? '<none>',
-      status?.incarnation === undefined ? '<none>' : `${status.incarnation}`,
+      orNone(status?.incarnation),
       formatAge(status?.lastSeen, now),
       ...(wide ? [record.spec.id, formatMap(record.spec.capacity), formatMap(record.spec.labels)] : []),
     ];

@@ -27,3 +27,8 @@ export function formatMap(map: Readonly<Record<string, string | number>> | undef
   const entries = Object.entries(map ?? {});
   return entries.length === 0 ? '<none>' : entries.map(([key, value]) => `${key}=${value}`).join(',');
 }
+
+/** A cell value, or `<none>` when absent. */
+export function orNone(value: string | number | undefined): string {
+  return value === undefined ? '<none>' : String(value);
+}
