@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { SingletonSchema, type Singleton } from '../../src/api/singleton.js';
+import {
+  invalidStatus,
+  planSingletonStatus,
+  type SingletonObservation,
+} from '../../src/controllers/singleton-plan.js';
+
+const T0 = new Date('2026-01-01T00:00:00.000Z');
+const T1 = new Date('2026-01-01T00:01:00.000Z');
+
+function record(spec: Record<string, unknown> = {}, status?: Singleton['status']): Singleton {
+  return SingletonSchema.parse({
+    apiVersion: 'baton/v1',
+    kind: 'Singleton',
+    metadata: { name: 'converger', generation: 3 },
+    spec,
+    ...(status === undefined ? {} : { status }),
+  });
+}
+
+const held = (holder: string, token: number, candidates = [holder]): SingletonObservation => ({
+  holder,
+  holderSession: `s-${holder}`,
+  token,
+  since: T0.toISOString(),
+  holderSessionAlive: true,
+  candidates,
+});
+const free = (candidates: string[]): SingletonObservation => ({ holderSessionAlive: false, candidates });
+
+const condition = (status: Singleton['status'], type: string): string | undefined => {
+  const found = status?.conditions.find((c) => c.type === type);
+  return found === undefined ? undefined : `${found.status}/${found.reason}`;
+};
+
+describe('planSingletonStatus', () => {
+  it.each([
+    {
+      name: 'held',
+      spec: {},
+      observed: held('a', 10),
+      Held: 'True/LockHeld',
+      Available: 'True/WorkerRunning',
+      Progressing: 'False/Stable',
+      Degraded: 'False/AsExpected',
+      requeue: false,
+    },
+    {
+      name: 'free, candidates waiting',
+      spec: {},
+      observed: free(['a', 'b']),
+      Held: 'False/NoHolder',
+      Available: 'False/Unheld',
+      Progressing: 'True/AwaitingHolder',
+      Degraded: 'False/AsExpected',
+      requeue: true,
+    },
+    {
+      name: 'free, no candidates',
+      spec: {},
+      observed: free([]),
+      Held: 'False/NoHolder',
+      Available: 'False/NoCandidates',
+      Progressing: 'False/Stable',
+      Degraded: 'False/AsExpected',
+      requeue: false,
+    },
+    {
+      name: 'paused but still held',
+      spec: { paused: true },
+      observed: held('a', 10),
+      Held: 'True/LockHeld',
+      Available: 'False/Paused',
+      Progressing: 'True/StandingDown',
+      Degraded: 'True/RunningWhilePaused',
+      requeue: true,
+    },
+    {
+      name: 'paused and free',
+      spec: { paused: true },
+      observed: free(['a']),
+      Held: 'False/NoHolder',
+      Available: 'False/Paused',
+      Progressing: 'False/Stable',
+      Degraded: 'False/AsExpected',
+      requeue: false,
+    },
+    {
+      name: 'preferred holder waiting',
+      spec: { preferredHolder: 'b' },
+      observed: held('a', 10, ['a', 'b']),
+      Held: 'True/LockHeld',
+      Available: 'True/WorkerRunning',
+      Progressing: 'True/HandingOver',
+      Degraded: 'False/AsExpected',
+      requeue: false,
+    },
+    {
+      name: 'orphaned lock',
+      spec: {},
+      observed: { ...held('a', 10), holderSessionAlive: false },
+      Held: 'True/LockHeld',
+      Available: 'True/WorkerRunning',
+      Progressing: 'False/Stable',
+      Degraded: 'True/OrphanedLock',
+      requeue: false,
+    },
+  ])('$name', ({ spec, observed, Held, Available, Progressing, Degraded, requeue }) => {
+    const plan = planSingletonStatus(record(spec), observed, T0);
+    expect(condition(plan.status, 'Held')).toBe(Held);
+    expect(condition(plan.status, 'Available')).toBe(Available);
+    expect(condition(plan.status, 'Progressing')).toBe(Progressing);
+    expect(condition(plan.status, 'Degraded')).toBe(Degraded);
+    expect(condition(plan.status, 'Invalid')).toBe('False/SpecValid');
+    expect(plan.status.observedGeneration).toBe(3);
+    expect(plan.requeueAfterMs !== undefined).toBe(requeue);
+  });
+
+  it('emits one event per holder change and counts transitions', () => {
+    const first = planSingletonStatus(record(), held('a', 10), T0);
+    expect(first.events.map((e) => `${e.type}/${e.reason}`)).toEqual(['HolderChanged/Acquired']);
+    expect(first.status.transitions).toBe(1);
+    const same = planSingletonStatus(record({}, first.status), held('a', 10), T1);
+    expect(same.events).toEqual([]);
+    expect(same.status.transitions).toBe(1);
+    const next = planSingletonStatus(record({}, first.status), held('b', 42), T1);
+    expect(next.events.map((e) => `${e.type}/${e.reason}`)).toEqual(['HolderChanged/FailedOver']);
+    expect(next.events[0]?.data).toMatchObject({
+      holder: 'b',
+      previousHolder: 'a',
+      fencingToken: 42,
+      previousFencingToken: 10,
+    });
+    expect(next.status.transitions).toBe(2);
+    const released = planSingletonStatus(record({}, next.status), free(['b']), T1);
+    expect(released.events.map((e) => e.type)).toEqual(['HolderReleased']);
+    expect(released.status.holder).toBeUndefined();
+  });
+
+  it('moves lastTransitionTime only when a condition flips', () => {
+    const first = planSingletonStatus(record(), held('a', 10), T0);
+    const again = planSingletonStatus(record({}, first.status), held('a', 10), T1);
+    const heldAt = (s: Singleton['status']): string | undefined =>
+      s?.conditions.find((c) => c.type === 'Held')?.lastTransitionTime;
+    expect(heldAt(again.status)).toBe(T0.toISOString());
+    const lost = planSingletonStatus(record({}, again.status), free([]), T1);
+    expect(heldAt(lost.status)).toBe(T1.toISOString());
+  });
+
+  it('an invalid spec yields Invalid=True with the path and reason, keeping the rest', () => {
+    const status = invalidStatus(
+      undefined,
+      4,
+      { path: 'spec.timing.lockDelay', message: 'not a duration' },
+      T0,
+    );
+    expect(condition(status, 'Invalid')).toBe('True/SchemaViolation');
+    expect(status.conditions[0]?.message).toBe('spec.timing.lockDelay: not a duration');
+    expect(status.observedGeneration).toBe(4);
+  });
+});
