@@ -1,3 +1,4 @@
+import { ConsulPermissionError, TxnRollbackError } from '../consul/errors.js';
 import { BatonError, describeError } from '../errors.js';
 
 /** Exit codes a script can branch on. */
@@ -8,6 +9,8 @@ export const ExitCode = {
   /** `baton lock --try`: the resource was taken, the command was dropped. */
   dropped: 3,
   unreachable: 4,
+  /** Consul's ACLs refused the token a permission the command needs. */
+  permissionDenied: 5,
 } as const;
 
 /** A CLI failure with the message a person sees and the exit code a script sees. */
@@ -23,6 +26,14 @@ export class CliError extends BatonError {
 
 /** Print one actionable line to stderr and pick the exit code for any thrown value. */
 export function reportAndExitCode(error: unknown): number {
+  const denied = permissionDenial(error);
+  if (denied !== undefined) {
+    process.stderr.write(
+      `baton: Consul denied a permission: ${denied}\n` +
+        'baton: give the ACL token (--token or CONSUL_HTTP_TOKEN) the policy for this role from manifests/acl/\n',
+    );
+    return ExitCode.permissionDenied;
+  }
   if (error instanceof CliError) {
     process.stderr.write(`baton: ${error.message}\n`);
     return error.exitCode;
@@ -30,4 +41,20 @@ export function reportAndExitCode(error: unknown): number {
   const code = error instanceof BatonError ? error.code : undefined;
   process.stderr.write(`baton: ${describeError(error)}\n`);
   return code === 'CONSUL_UNREACHABLE' ? ExitCode.unreachable : ExitCode.failure;
+}
+
+/**
+ * Consul's reason when an ACL refusal is behind `error` or its causes: a 403, or a transaction that
+ * Consul rolled back (409) because an operation was denied (`/v1/txn` reports denials per operation).
+ */
+function permissionDenial(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 10; depth += 1) {
+    if (cause instanceof ConsulPermissionError) return cause.consulMessage.trim() || cause.message;
+    if (cause instanceof TxnRollbackError) {
+      const denied = cause.errors.find((op) => /permission denied/i.test(op.what));
+      if (denied !== undefined) return denied.what;
+    }
+    cause = cause.cause;
+  }
+  return undefined;
 }

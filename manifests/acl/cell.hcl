@@ -1,0 +1,32 @@
+# Baton role: cell (`baton cell --id {{cell}}`). One policy per cell id and Consul node.
+# Render before use (see README.md here):
+#   {{cell}}  the cell id, e.g. cell-a
+#   {{node}}  the Consul agent node the cell talks to (its local agent's node name)
+#
+# Limit: Consul scopes agent checks and sessions by node, not by owner. Two cells sharing one agent
+# node can deregister each other's lease check or destroy each other's session (and so drop the other
+# off the presence list). KV is strictly per cell: run one cell per agent node for full isolation.
+
+# The lease registers, passes and deregisters a node-level TTL check on its agent, lists the agent's
+# checks to collect dead `baton-lease-*` ones, and anti-entropy syncs the check with this same token.
+node "{{node}}" {
+  policy = "write"
+}
+
+# Create and destroy the lease's session and read it back to confirm it (write implies read).
+session "{{node}}" {
+  policy = "write"
+}
+
+# The presence key, held by the cell's session: acquire, update, confirm, delete on departure.
+# An exact `key` rule: cell-a gets nothing on cells/cell-ab.
+key "baton/v1/presence/cells/{{cell}}" {
+  policy = "write"
+}
+
+# Departure records, one per incarnation, written in the same transaction as the presence delete.
+key_prefix "baton/v1/presence/departures/{{cell}}/" {
+  policy = "write"
+}
+
+# Nothing else: the cell neither reads other cells nor writes the event log (the controller does).
