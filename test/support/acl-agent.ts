@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { ConsulClient } from '../../src/consul/client.js';
+import { ConsulAgentProcess } from '../../src/dev/agent-process.js';
+import { consulBinary } from './consul.js';
+import { waitFor } from './wait.js';
+
+const ACL_MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests/acl');
+
+/** The Baton roles with a policy in manifests/acl/. */
+export type BatonRole = 'controller' | 'singleton-candidate' | 'cell' | 'operator-readonly';
+
+export interface AclDevAgentFixture {
+  readonly agent: ConsulAgentProcess;
+  /** The agent's node name: what `{{node}}` renders to. */
+  readonly nodeName: string;
+  readonly managementToken: string;
+  /** A client with the initial management token. */
+  readonly client: ConsulClient;
+  /** Render a role's policy, create it and a token linked to it; returns the token's secret. */
+  readonly createRoleToken: (role: BatonRole, vars?: Readonly<Record<string, string>>) => Promise<string>;
+  /** A client that sends `token`. */
+  readonly clientWith: (token: string) => ConsulClient;
+}
+
+/** Replace `{{placeholder}}`s; a placeholder left without a value is an error, never a wildcard. */
+export function renderPolicy(text: string, vars: Readonly<Record<string, string>>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new Error(`policy placeholder {{${name}}} has no value`);
+    return value;
+  });
+}
+
+/**
+ * A real Consul dev agent with ACLs enabled and default deny, for the calling test file. The agent token
+ * is created once the servers are up with node write on its own node (anti-entropy registers the node
+ * and its checks) and service read, as Consul documents for agent tokens.
+ */
+export function useAclDevAgent(): { get(): AclDevAgentFixture } {
+  let fixture: AclDevAgentFixture | undefined;
+  let failed = false;
+  beforeAll(async () => {
+    const managementToken = randomUUID();
+    const agentToken = randomUUID();
+    const nodeName = `acl-${randomUUID().slice(0, 8)}`;
+    const agent = await ConsulAgentProcess.start({
+      binary: consulBinary(),
+      nodeName,
+      mode: 'dev',
+      extraHcl: [
+        `acl { enabled = true default_policy = "deny" enable_token_persistence = true ` +
+          `tokens { initial_management = "${managementToken}" agent = "${agentToken}" } }`,
+      ],
+    });
+    // The anonymous token cannot read the catalog: check the node with the management token below.
+    await agent.waitReady({ requireNode: false });
+    const client = new ConsulClient({ baseUrl: agent.httpAddr, token: managementToken });
+    await client.acl.createPolicy({
+      name: 'consul-agent',
+      rules: `node "${nodeName}" { policy = "write" }\nservice_prefix "" { policy = "read" }`,
+    });
+    await client.acl.createToken({ policies: ['consul-agent'], secretId: agentToken, description: 'agent' });
+    await waitFor(() => client.nodeRegistered(nodeName), { message: `node ${nodeName} not registered` });
+    fixture = {
+      agent,
+      nodeName,
+      managementToken,
+      client,
+      clientWith: (token) => new ConsulClient({ baseUrl: agent.httpAddr, token }),
+      createRoleToken: async (role, vars = {}) => {
+        const text = readFileSync(join(ACL_MANIFESTS, `${role}.hcl`), 'utf8');
+        const rules = renderPolicy(text, { node: nodeName, ...vars });
+        const name = `baton-${role}-${randomUUID().slice(0, 8)}`;
+        await client.acl.createPolicy({ name, rules, description: `Baton ${role} ${JSON.stringify(vars)}` });
+        return (await client.acl.createToken({ policies: [name], description: name })).secretId;
+      },
+    };
+  });
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') failed = true;
+  });
+  afterAll(async () => {
+    if (failed && fixture !== undefined) console.error(`[consul] kept agent log: ${fixture.agent.logPath}`);
+    await fixture?.agent.dispose(failed);
+  });
+  return {
+    get(): AclDevAgentFixture {
+      if (fixture === undefined) throw new Error('ACL dev agent not started (used outside a test?)');
+      return fixture;
+    },
+  };
+}
