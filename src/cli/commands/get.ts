@@ -10,7 +10,7 @@ import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
 import { kindArgument } from '../kind-argument.js';
 import { columnsFor } from '../output/record-columns.js';
-import { renderTable } from '../output/table.js';
+import { columnWidths, renderTable } from '../output/table.js';
 
 const FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 type Format = (typeof FORMATS)[number];
@@ -40,8 +40,8 @@ export function registerGet(program: Command): void {
       if (name !== undefined && entries.length === 0) {
         throw new CliError(`${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`);
       }
-      print(kind, entries, format, name !== undefined, true);
-      if (options.watch === true) await watch(client, store, format, name);
+      const widths = print(kind, entries, format, name !== undefined, true);
+      if (options.watch === true) await watch(client, store, format, name, widths);
     });
 }
 
@@ -57,7 +57,8 @@ function print(
   format: Format,
   single: boolean,
   header: boolean,
-): void {
+  minWidths: readonly number[] = [],
+): number[] {
   for (const entry of entries) {
     if (entry.error !== undefined) {
       process.stderr.write(
@@ -70,19 +71,19 @@ function print(
     const document =
       single && items.length === 1 ? items[0] : { apiVersion: API_VERSION, kind: 'List', items };
     process.stdout.write(format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document));
-    return;
+    return [];
   }
   if (entries.length === 0) {
     if (header) process.stderr.write(`No ${kind.plural} found.\n`);
-    return;
+    return [...minWidths];
   }
   const columns = columnsFor(kind.kind);
   const wide = format === 'wide';
-  const table = renderTable(
-    columns.headers(wide),
-    entries.map((entry) => columns.row(entry, wide, new Date())),
-  );
+  const headers = columns.headers(wide);
+  const rows = entries.map((entry) => columns.row(entry, wide, new Date()));
+  const table = renderTable(headers, rows, minWidths);
   process.stdout.write(header ? table : table.slice(table.indexOf('\n') + 1));
+  return columnWidths(headers, rows, minWidths);
 }
 
 /** Print the records that change, as they change, until SIGINT/SIGTERM. */
@@ -91,6 +92,7 @@ async function watch(
   store: RecordStore<BatonRecord>,
   format: Format,
   name: string | undefined,
+  widths: readonly number[],
 ): Promise<void> {
   const abort = new AbortController();
   const stop = (): void => {
@@ -109,7 +111,7 @@ async function watch(
     const entries = store
       .decode(informer.snapshot().values())
       .filter((entry) => changed.has(entry.name) && (name === undefined || entry.name === name));
-    print(store.kind, entries, format, false, false);
+    print(store.kind, entries, format, false, false, widths);
   });
   try {
     await informer.run(abort.signal);

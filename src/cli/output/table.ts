@@ -1,14 +1,30 @@
-/** A kubectl-style table: upper-case headers, columns padded to their widest cell, three spaces apart. */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
+/**
+ * A kubectl-style table: upper-case headers, columns padded to their widest cell (at least `minWidths`, so
+ * rows printed later by `--watch` line up with the first table), three spaces apart.
+ */
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  minWidths: readonly number[] = [],
+): string {
+  const widths = columnWidths(headers, rows, minWidths);
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join('   ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].map((text) => `${text}\n`).join('');
+}
+
+/** The width of each column: its widest cell or header, at least `minWidths`. */
+export function columnWidths(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  minWidths: readonly number[] = [],
+): number[] {
+  return headers.map((header, column) =>
+    Math.max(header.length, minWidths[column] ?? 0, ...rows.map((row) => (row[column] ?? '').length)),
+  );
 }
 
 /** How long ago an ISO time was, the way kubectl prints ages: `45s`, `12m`, `3h`, `5d`. */
