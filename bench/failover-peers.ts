@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { DEFAULT_TIMING } from '../src/timing/safety-budget.js';
+
+export type PeerName = 'baton' | 'consul-lock' | 'naive';
+export const PEER_NAMES: readonly PeerName[] = ['baton', 'consul-lock', 'naive'];
+
+export interface PeerEnvironment {
+  readonly repoRoot: string;
+  /** The Consul binary of the agent under test; `consul lock` runs from it too. */
+  readonly consulBinary: string;
+  /** HTTP address of the one agent every peer must use. */
+  readonly consulAddr: string;
+}
+
+export interface CandidateCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/** One way of running "a command only while holding a lock", as the benchmark drives it. */
+export interface Peer {
+  readonly name: PeerName;
+  /** The settings that decide its timing, for the results file. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Hard-kill trials take tens of seconds each: the runner may run several at once, on distinct locks. */
+  readonly slowFailover: boolean;
+  /** A candidate for `lockName` named `who` that runs `worker` (argv) while it holds the lock. */
+  candidate(lockName: string, who: string, worker: readonly string[]): CandidateCommand;
+  /** Part of the Name of a candidate's Consul session, to see that all candidates are up and waiting. */
+  sessionTag(lockName: string): string;
+}
+
+/** Where the consul-lock and naive peers put their keys. */
+const KV_PREFIX = 'bench/failover';
+
+export function makePeer(name: PeerName, env: PeerEnvironment): Peer {
+  switch (name) {
+    case 'baton':
+      return batonPeer(env);
+    case 'consul-lock':
+      return consulLockPeer(env);
+    case 'naive':
+      return naivePeer(env);
+  }
+}
+
+/** `baton run` from the build, with default timing. */
+function batonPeer(env: PeerEnvironment): Peer {
+  const cli = join(env.repoRoot, 'dist/cli/main.js');
+  return {
+    name: 'baton',
+    settings: {
+      command: 'baton run --singleton <lock> --identity <who> -- <worker>',
+      checkTtl: `${DEFAULT_TIMING.checkTtlMs}ms (agent TTL check linked to the session, no session TTL)`,
+      lockDelay: `${DEFAULT_TIMING.lockDelayMs}ms`,
+      confirmInterval: `${DEFAULT_TIMING.confirmIntervalMs}ms`,
+      killGrace: `${DEFAULT_TIMING.killGraceMs}ms`,
+      wait: 'blocking query on the lock key; 50ms retry while lock-delay refuses an acquire',
+    },
+    slowFailover: false,
+    candidate: (lockName, who, worker) => ({
+      file: process.execPath,
+      args: [cli, 'run', '--singleton', lockName, '--identity', who, '--', ...worker],
+    }),
+    sessionTag: (lockName) => `baton singleton ${lockName} (`,
+  };
+}
+
+/**
+ * Consul's own `consul lock` with its defaults. Its command goes through `sh -c` (`-shell` defaults to
+ * true), so the command line starts with `exec`: dash does not exec the last command of `sh -c` itself, and
+ * without it a SIGTERM would reach only the shell and orphan the worker on every clean handover.
+ */
+function consulLockPeer(env: PeerEnvironment): Peer {
+  return {
+    name: 'consul-lock',
+    settings: {
+      command: `consul lock -http-addr=<agent> ${KV_PREFIX}/<lock> exec <worker>`,
+      sessionTtl: '15s (Consul arms 2 x TTL; renewed every TTL/2)',
+      lockDelay: '15s (server default)',
+      checks: 'serfHealth',
+      wait: 'blocking query, 15s; 5s sleep after an acquire refused on a free key',
+      killGrace: '5s',
+    },
+    slowFailover: true,
+    candidate: (lockName, _who, worker) => ({
+      file: env.consulBinary,
+      args: [
+        'lock',
+        `-http-addr=${env.consulAddr}`,
+        `${KV_PREFIX}/${lockName}`,
+        ['exec', ...worker.map(shellQuote)].join(' '),
+      ],
+    }),
+    sessionTag: (lockName) => `at '${KV_PREFIX}/${lockName}'`,
+  };
+}
+
+/** The seed's naive lock: bench/peers/naive-lock.ts. */
+function naivePeer(env: PeerEnvironment): Peer {
+  const script = join(env.repoRoot, 'bench/peers/naive-lock.ts');
+  const tsx = import.meta.resolve('tsx');
+  return {
+    name: 'naive',
+    settings: {
+      command: 'node --import tsx bench/peers/naive-lock.ts <key> <who> -- <worker>',
+      sessionTtl: '10s (Consul arms 2 x TTL; renewed every TTL/2)',
+      lockDelay: '15s (server default)',
+      checks: 'serfHealth',
+      wait: 'blocking query, 15s; 5s sleep after an acquire refused on a free key (as api.Lock)',
+      killGrace: '5s',
+    },
+    slowFailover: true,
+    candidate: (lockName, who, worker) => ({
+      file: process.execPath,
+      args: ['--import', tsx, script, `${KV_PREFIX}/${lockName}/lock`, who, '--', ...worker],
+    }),
+    sessionTag: (lockName) => `naive lock ${KV_PREFIX}/${lockName}/lock (`,
+  };
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w./:=@%+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
