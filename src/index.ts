@@ -1,0 +1,68 @@
+/**
+ * Baton's library API. Singletons (`Singleton`), exclusive operations (`tryLock`), fenced writes,
+ * presence (`Cell`, `PresenceWatcher`, `listLiveCells`), the durable event log, the controller, and the
+ * typed Consul client they all stand on.
+ */
+export * from './consul/index.js';
+export { BatonError, ConfigError, AbortedError } from './errors.js';
+export {
+  Singleton,
+  tryLock,
+  fencedPut,
+  admitFencingToken,
+  LockLostError,
+  LostConfidenceError,
+  lockKey,
+  LOCK_PREFIX,
+  decodeHolder,
+  HolderRecordSchema,
+  type SingletonOptions,
+  type SingletonState,
+  type SingletonEvents,
+  type Leadership,
+  type TermEnd,
+  type TryLockOptions,
+  type TryLockResult,
+  type ExclusiveContext,
+  type FencedPutOptions,
+  type HolderRecord,
+} from './singleton/index.js';
+export { Lease, type LeaseOptions, type LeaseEvent } from './session/lease.js';
+export {
+  DEFAULT_TIMING,
+  checkTiming,
+  safetyBudget,
+  type TimingProfile,
+  type SafetyBudget,
+} from './timing/safety-budget.js';
+export { parseDurationMs, formatDurationMs } from './timing/duration.js';
+export {
+  Cell,
+  CellIdConflictError,
+  PresenceWatcher,
+  PresenceKeys,
+  PRESENCE_STREAM,
+  listCells,
+  listLiveCells,
+  isPresenceEvent,
+  CellRegistrationSchema,
+  type CellOptions,
+  type CellState,
+  type CellRegistration,
+  type LiveCell,
+  type PresenceEvent,
+  type PresenceWatcherOptions,
+} from './presence/index.js';
+export { EventLog, EventBus, BatonEventSchema, type BatonEvent, type EventInput } from './events/index.js';
+export { SINGLETON_STREAM } from './singleton/singleton-events.js';
+export {
+  SingletonSchema,
+  CellSchema,
+  type Singleton as SingletonRecord,
+  type Cell as CellRecord,
+  type Condition,
+} from './api/index.js';
+export { RecordStore } from './store/index.js';
+export { BatonController } from './controllers/baton-controller.js';
+export { ControllerDaemon, CONTROLLER_SINGLETON } from './controllers/controller-daemon.js';
+export { createRootLogger, silentLogger, type Logger } from './log/logger.js';
