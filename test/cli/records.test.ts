@@ -204,6 +204,9 @@ describe('baton apply/get/describe/delete through the built CLI', () => {
     const kind = await baton(['get', 'lockz']);
     expect(kind.code).toBe(2);
     expect(kind.stderr).toContain('unknown resource type "lockz": expected one of singletons, cells');
+    const name = await baton(['describe', 'singleton', '../../x']);
+    expect(name.code).toBe(2);
+    expect(name.stderr).toContain('"../../x" is not a record name: name must be a DNS label');
     const format = await baton(['get', 'singletons', '-o', 'xml']);
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('-o must be one of wide, json, yaml; got "xml"');

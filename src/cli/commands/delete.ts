@@ -4,7 +4,7 @@ import { RecordNotFoundError } from '../../store/errors.js';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
-import { kindArgument } from '../kind-argument.js';
+import { kindArgument, nameArgument } from '../kind-argument.js';
 
 export function registerDelete(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function registerDelete(program: Command): void {
     .action(async (type: string, name: string, _options: unknown, command: Command) => {
       const kind = kindArgument(type, [SingletonKind]);
       try {
-        await new RecordStore(consulFromCommand(command), kind).delete(name);
+        await new RecordStore(consulFromCommand(command), kind).delete(nameArgument(name));
       } catch (error: unknown) {
         if (error instanceof RecordNotFoundError) {
           throw new CliError(

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
-import { kindArgument } from '../kind-argument.js';
+import { kindArgument, nameArgument } from '../kind-argument.js';
 import { describeRecord } from '../output/describe-record.js';
 
 export function registerDescribe(program: Command): void {
@@ -13,7 +13,7 @@ export function registerDescribe(program: Command): void {
     .argument('<name>', 'the record name')
     .action(async (type: string, name: string, _options: unknown, command: Command) => {
       const kind = kindArgument(type);
-      const entry = await new RecordStore(consulFromCommand(command), kind).get(name);
+      const entry = await new RecordStore(consulFromCommand(command), kind).get(nameArgument(name));
       if (entry === undefined) {
         throw new CliError(`${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`);
       }

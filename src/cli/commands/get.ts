@@ -8,7 +8,7 @@ import type { RecordEntry } from '../../store/record-entry.js';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
-import { kindArgument } from '../kind-argument.js';
+import { kindArgument, nameArgument } from '../kind-argument.js';
 import { columnsFor } from '../output/record-columns.js';
 import { columnWidths, renderTable } from '../output/table.js';
 
@@ -36,7 +36,7 @@ export function registerGet(program: Command): void {
       const entries =
         name === undefined
           ? (await store.list()).value
-          : [await store.get(name)].filter((e) => e !== undefined);
+          : [await store.get(nameArgument(name))].filter((e) => e !== undefined);
       if (name !== undefined && entries.length === 0) {
         throw new CliError(`${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`);
       }
