@@ -66,6 +66,15 @@ describe('baton apply/get/describe/delete through the built CLI', () => {
     for (const name of SEEDS) expect(applied.stdout).toContain(`singleton/${name} created`);
     const again = await baton(['apply', '-f', 'manifests/singletons.yaml']);
     expect(again.stdout).toContain('singleton/converger unchanged');
+    const paused = manifestDir({
+      'c.yaml':
+        'apiVersion: baton/v1\nkind: Singleton\nmetadata:\n  name: converger\nspec:\n  paused: true\n',
+    });
+    const dryRun = await baton(['apply', '-f', paused, '--dry-run']);
+    expect(dryRun.stdout).toBe('singleton/converger configured (dry run)\n');
+    expect((await baton(['get', 'singleton', 'converger', '-o', 'json'])).stdout).toContain(
+      '"paused": false',
+    );
 
     // Stand in for the controller: write the status subresource as it would.
     const store = new RecordStore(consul.get().client, SingletonKind);
