@@ -6,6 +6,8 @@ export const PEER_NAMES: readonly PeerName[] = ['baton', 'consul-lock', 'naive']
 
 export interface PeerEnvironment {
   readonly repoRoot: string;
+  /** The compiled `baton` CLI (cli/main.js) to run. */
+  readonly batonCli: string;
   /** The Consul binary of the agent under test; `consul lock` runs from it too. */
   readonly consulBinary: string;
   /** HTTP address of the one agent every peer must use. */
@@ -44,9 +46,9 @@ export function makePeer(name: PeerName, env: PeerEnvironment): Peer {
   }
 }
 
-/** `baton run` from the build, with default timing. */
+/** `baton run` with default timing. */
 function batonPeer(env: PeerEnvironment): Peer {
-  const cli = join(env.repoRoot, 'dist/cli/main.js');
+  const cli = env.batonCli;
   return {
     name: 'baton',
     settings: {

@@ -7,13 +7,15 @@
  * (hard-kill) the holder's process and takes the time from that signal to the successor's command start, as
  * stamped by the command itself. It also checks that exactly one successor starts and that no command
  * starts while another of the trial is still alive (worker.sh detects that with a kernel flock).
+ * Baton is first compiled from src/ into a private folder, so a rebuild of dist/ cannot disturb a run.
  *
  * Options: --trials N (env BENCH_TRIALS, default 20), --concurrency K (env BENCH_CONCURRENCY, default 10:
  * how many of the slow peers' hard-kill trials run at once, each on its own lock; everything else runs one
  * trial at a time), --peers a,b, --scenarios a,b, --keep-logs, --out DIR.
  */
-import { execFileSync } from 'node:child_process';
-import { cpus, platform, release, tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,11 @@ import { duration, formatTable, summarize, withRatios, type CaseResult } from '.
 import { runTrial, SCENARIOS, type Scenario, type TrialResult } from './failover-trial.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
+/**
+ * The bench compiles Baton into a private folder rather than using dist/, which other work may rebuild
+ * under a running benchmark. Inside node_modules so the build still resolves the package's dependencies.
+ */
+const BATON_BUILD = join(REPO_ROOT, 'node_modules/.cache/baton-bench-failover/dist');
 /** The issue's bar for Baton with default settings (p99). */
 const BATON_TARGETS_MS: Readonly<Record<Scenario, number>> = { clean: 250, 'hard-kill': 3_000 };
 /** Concurrent lanes start this far apart, so candidates do not all boot (and get killed) at once. */
@@ -46,8 +53,9 @@ process.exitCode = await main();
 
 async function main(): Promise<number> {
   const options = readOptions();
-  if (options.peers.includes('baton') && !existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) {
-    console.error('dist/cli/main.js is missing: run "npm run build" first (npm run bench:failover does)');
+  const build = options.peers.includes('baton') ? buildBaton() : { errors: false };
+  if (options.peers.includes('baton') && !existsSync(join(BATON_BUILD, 'cli/main.js'))) {
+    console.error(`the build of Baton into ${BATON_BUILD} produced no cli/main.js`);
     return 1;
   }
   const consul = await locateConsul({ log: (line) => console.error(line) });
@@ -73,8 +81,14 @@ async function main(): Promise<number> {
   try {
     await agent.waitReady();
     const startedAt = new Date();
+    const loadAtStart = loadavg();
     console.error(`Consul ${consul.version} dev agent at ${agent.httpAddr}; logs under ${workDir}`);
-    const env = { repoRoot: REPO_ROOT, consulBinary: consul.path, consulAddr: agent.httpAddr };
+    const env = {
+      repoRoot: REPO_ROOT,
+      batonCli: join(BATON_BUILD, 'cli/main.js'),
+      consulBinary: consul.path,
+      consulAddr: agent.httpAddr,
+    };
     const runTag = Date.now().toString(36);
     const cases: CaseResult[] = [];
     for (const peerName of options.peers) {
@@ -118,6 +132,8 @@ async function main(): Promise<number> {
       startedAt,
       consulVersion: consul.version,
       agentAddr: agent.httpAddr,
+      batonBuildHadErrors: build.errors,
+      loadAverage: { start: loadAtStart, end: loadavg() },
       peers: options.peers.map((name) => makePeer(name, env)),
     });
     console.log(`\nresults: ${relative(process.cwd(), file)}`);
@@ -171,6 +187,9 @@ interface RunFacts {
   readonly startedAt: Date;
   readonly consulVersion: string;
   readonly agentAddr: string;
+  readonly batonBuildHadErrors: boolean;
+  /** 1/5/15-minute load averages: other work on the machine shows up in the tails. */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
   readonly peers: readonly Peer[];
 }
 
@@ -197,7 +216,9 @@ function writeResults(options: Options, results: readonly CaseResult[], facts: R
       platform: `${platform()} ${release()}`,
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverage: facts.loadAverage,
       git: gitFacts(),
+      batonBuild: { from: 'src/ via tsconfig.build.json', typeErrors: facts.batonBuildHadErrors },
       consul: {
         version: facts.consulVersion,
         agent: 'one -dev server (src/dev/agent-process.ts)',
@@ -211,6 +232,21 @@ function writeResults(options: Options, results: readonly CaseResult[], facts: R
   };
   writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
   return file;
+}
+
+/** tsc emits even with type errors (from work in progress elsewhere in src/): warn, record, carry on. */
+function buildBaton(): { errors: boolean } {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  console.error(`building Baton from src/ into ${relative(REPO_ROOT, BATON_BUILD)}`);
+  rmSync(BATON_BUILD, { recursive: true, force: true });
+  const args = ['-p', 'tsconfig.build.json', '--outDir', BATON_BUILD, '--declaration', 'false'];
+  const result = spawnSync(process.execPath, [tsc, ...args, '--sourceMap', 'false'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0)
+    console.error('warning: the Baton build reported errors; benchmarking what it emitted');
+  return { errors: result.status !== 0 };
 }
 
 function gitFacts(): { commit: string; srcDirty: boolean } | undefined {
