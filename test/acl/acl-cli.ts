@@ -36,7 +36,13 @@ export function startWithToken(
   token: string,
   args: readonly string[],
 ): TokenCli {
-  const env: NodeJS.ProcessEnv = { ...process.env, CONSUL_HTTP_ADDR: consulAddr, CONSUL_HTTP_TOKEN: token };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONSUL_HTTP_ADDR: consulAddr,
+    CONSUL_HTTP_TOKEN: token,
+    // Debug logs too, so a permission denial logged at any level shows up in stderr.
+    BATON_LOG_LEVEL: 'debug',
+  };
   delete env['CONSUL_HTTP_TOKEN_FILE'];
   const child = spawn(process.execPath, [cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -187,3 +187,78 @@ describe('read-only operator token', () => {
     expect(applied.stderr).toContain('manifests/acl/');
   });
 });
+
+describe('controller token, with every role on its own token', () => {
+  it('reconciles singleton and cell status that the read-only operator then reads', async () => {
+    const { createRoleToken, managementToken } = consul.get();
+    const [controllerToken, candidateToken, cellToken, operatorToken] = await Promise.all([
+      createRoleToken('controller'),
+      createRoleToken('singleton-candidate', { name: 'acl-ctl' }),
+      createRoleToken('cell', { cell: 'cell-c' }),
+      createRoleToken('operator-readonly'),
+    ]);
+    const manifest = join(scratch, 'acl-ctl.yaml');
+    writeFileSync(
+      manifest,
+      'apiVersion: baton/v1\nkind: Singleton\nmetadata:\n  name: acl-ctl\nspec:\n  paused: false\n',
+    );
+    expect((await run(managementToken, ['apply', '-f', manifest])).code).toBe(0);
+
+    const controller = start(controllerToken, [
+      'controller',
+      '--identity',
+      'ctl-1',
+      '--http',
+      'off',
+      '--resync',
+      '5',
+    ]);
+    const worker = start(candidateToken, [
+      'run',
+      '--singleton',
+      'acl-ctl',
+      '--identity',
+      'cand-ctl',
+      '--',
+      ...markerCommand(join(scratch, 'ctl')),
+    ]);
+    const cell = start(cellToken, [
+      'cell',
+      '--id',
+      'cell-c',
+      '--address',
+      '10.0.0.3:7777',
+      '--',
+      ...markerCommand(join(scratch, 'c')),
+    ]);
+
+    const getJson = async (args: string[]): Promise<string> => {
+      const got = await run(operatorToken, ['get', ...args, '-o', 'json']);
+      return got.code === 0 ? got.stdout : '';
+    };
+    await waitFor(async () => (await getJson(['singletons', 'acl-ctl'])).includes('"holder": "cand-ctl"'), {
+      timeoutMs: 45_000,
+    }).catch((error: unknown) => {
+      const log = join(scratch, 'controller.stderr');
+      writeFileSync(log, controller.stderr());
+      throw new Error(`no holder status for acl-ctl; the controller's stderr is in ${log}`, { cause: error });
+    });
+    await waitFor(async () => (await getJson(['cells', 'cell-c'])).includes('"phase": "Present"'), {
+      message: 'cell-c never Present',
+    });
+    cell.child.kill('SIGTERM');
+    expect(await cell.exited).toBe(143);
+    await waitFor(async () => (await getJson(['cells', 'cell-c'])).includes('"phase": "Departed"'), {
+      message: 'cell-c never Departed',
+    });
+    const events = await run(operatorToken, ['events', '-o', 'json']);
+    expect(events.stdout).toMatch(/"type":"CellDeparted"[^\n]*"subject":"cell-c"/);
+
+    worker.child.kill('SIGTERM');
+    controller.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(await controller.exited).toBe(0);
+    // No rule was missing: the controller never met a permission denial.
+    expect(controller.stderr()).not.toMatch(/permission denied/i);
+  });
+});
