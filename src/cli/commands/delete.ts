@@ -9,7 +9,9 @@ import { kindArgument, nameArgument } from '../kind-argument.js';
 export function registerDelete(program: Command): void {
   program
     .command('delete')
-    .description('delete a record (spec and status); the controller stops its worker')
+    .description(
+      'delete a record (spec and status); running candidates are not stopped (stop them, or pause the record first)',
+    )
     .argument('<type>', 'singleton')
     .argument('<name>', 'the record name')
     .action(async (type: string, name: string, _options: unknown, command: Command) => {

@@ -4,6 +4,7 @@ import { CliError } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
 import { kindArgument, nameArgument } from '../kind-argument.js';
 import { describeRecord } from '../output/describe-record.js';
+import { recentEvents } from '../output/recent-events.js';
 
 export function registerDescribe(program: Command): void {
   program
@@ -18,5 +19,6 @@ export function registerDescribe(program: Command): void {
         throw new CliError(`${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`);
       }
       process.stdout.write(describeRecord(kind.kind, entry, new Date()));
+      process.stdout.write(await recentEvents(consulFromCommand(command), kind.kind, entry.name));
     });
 }

@@ -11,6 +11,7 @@ import { consulFromCommand } from '../global-options.js';
 import { kindArgument, nameArgument } from '../kind-argument.js';
 import { columnsFor } from '../output/record-columns.js';
 import { columnWidths, renderTable } from '../output/table.js';
+import { listLocks, renderLocks } from '../output/locks-table.js';
 
 const FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 type Format = (typeof FORMATS)[number];
@@ -23,12 +24,18 @@ interface GetOptions {
 export function registerGet(program: Command): void {
   program
     .command('get')
-    .description('list records (singletons, cells) or show one, with their reconciled status')
-    .argument('<type>', 'singletons or cells')
+    .description(
+      'list records (singletons, cells) or lock keys (locks), or show one, with their reconciled status',
+    )
+    .argument('<type>', 'singletons, cells or locks')
     .argument('[name]', 'only this record')
     .option('-o, --output <format>', 'wide, json or yaml (default: a table)')
     .option('-w, --watch', 'after listing, print records again as they change (Ctrl-C stops)')
     .action(async (type: string, name: string | undefined, options: GetOptions, command: Command) => {
+      if (type === 'locks' || type === 'lock') {
+        await printLocks(consulFromCommand(command), name, outputFormat(options.output));
+        return;
+      }
       const kind = kindArgument(type);
       const format = outputFormat(options.output);
       const client = consulFromCommand(command);
@@ -119,4 +126,20 @@ async function watch(
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** `baton get locks`: who holds each lock key right now (read straight from Consul, no controller needed). */
+async function printLocks(client: ConsulClient, name: string | undefined, format: Format): Promise<void> {
+  const rows = (await listLocks(client)).filter((row) => name === undefined || row.name === name);
+  if (name !== undefined && rows.length === 0)
+    throw new CliError(`no lock named "${name}" (list them with: baton get locks)`);
+  if (format === 'json' || format === 'yaml') {
+    process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : stringify(rows));
+    return;
+  }
+  if (rows.length === 0) {
+    process.stderr.write('No locks found.\n');
+    return;
+  }
+  process.stdout.write(renderLocks(rows, new Date()));
 }

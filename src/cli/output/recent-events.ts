@@ -1,0 +1,38 @@
+import type { ConsulClient } from '../../consul/client.js';
+import { EventLog } from '../../events/event-log.js';
+import { PRESENCE_STREAM } from '../../presence/presence-event.js';
+import { SINGLETON_STREAM } from '../../singleton/singleton-events.js';
+import { formatAge, renderTable } from './table.js';
+
+/** How far back in its stream `describe` looks for a record's events. */
+const LOOKBACK = 500;
+const SHOWN = 10;
+
+/** The `Events:` section of `baton describe`: the record's latest events from the durable log. */
+export async function recentEvents(client: ConsulClient, kind: string, name: string): Promise<string> {
+  const log = new EventLog({ client, stream: kind === 'Cell' ? PRESENCE_STREAM : SINGLETON_STREAM });
+  const head = (await log.read(Number.MAX_SAFE_INTEGER - 1, 1)).head;
+  const { events } = await log.read(Math.max(0, head - LOOKBACK), LOOKBACK);
+  const mine = events.filter((event) => event.subject === name).slice(-SHOWN);
+  if (mine.length === 0) return 'Events:            <none>\n';
+  const now = new Date();
+  const rows = mine.map((event) => [
+    String(event.seq),
+    formatAge(event.observedAt, now),
+    event.type,
+    event.reason,
+    detail(event.data),
+  ]);
+  return `Events:\n${renderTable(['SEQ', 'AGE', 'TYPE', 'REASON', 'DETAIL'], rows).replace(/^(?=.)/gm, '  ')}`;
+}
+
+function detail(data: Readonly<Record<string, unknown>> | undefined): string {
+  if (data === undefined) return '';
+  const holder = data['holder'];
+  const token = data['fencingToken'];
+  const message = data['message'];
+  if (typeof message === 'string') return message;
+  if (typeof holder === 'string')
+    return `holder ${holder}${typeof token === 'number' ? ` token ${token}` : ''}`;
+  return holder === null ? 'no holder' : '';
+}
