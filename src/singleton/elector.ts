@@ -316,7 +316,8 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#setState('leading');
     this.#setHolder({ ...holderRecord(this.identity, lease.sessionId) });
     this.#log.info({ token }, 'started leading');
-    const preference = this.#handOverToPreferred(this.#interrupt.signal);
+    const termOver = new AbortController();
+    const preference = this.#handOverToPreferred(AbortSignal.any([this.#interrupt.signal, termOver.signal]));
     const end = await runTerm(
       {
         client: this.#options.client,
@@ -334,6 +335,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       },
       this.#options.work,
     );
+    termOver.abort();
     await preference;
     this.#log.info({ token, end }, 'stopped leading');
     this.emit('term', { token, end });

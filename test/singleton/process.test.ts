@@ -120,6 +120,27 @@ describe('baton run: singleton rules with real processes and a real Consul agent
     expect(pidAlive(first?.pid ?? 0)).toBe(false);
   });
 
+  it('rule 4, then recovery: a lone worker cut off briefly stands down, then campaigns and works again', async () => {
+    const { agent } = consul.get();
+    const lab = newLab('recover');
+    const proxy = await TcpProxy.start(agent.ports.http);
+    proxies.push(proxy);
+    lab.startCandidate('lone', `http://${proxy.address}`);
+    await waitForWorker(lab, 1);
+    const [first] = lab.starts();
+    proxy.blackhole();
+    await waitFor(() => !pidAlive(first?.pid ?? 0), {
+      timeoutMs: 15_000,
+      message: 'the cut-off worker kept running',
+    });
+    proxy.restore();
+    await waitForWorker(lab, 2);
+    const second = lab.starts()[1];
+    expect(second?.identity).toBe('lone');
+    expect(second?.token).toBeGreaterThan(first?.token ?? Infinity);
+    expect(lab.overlaps()).toEqual([]);
+  });
+
   it('rejects an unsafe timing profile with a message naming the knob', () => {
     const result = spawnSync(
       process.execPath,

@@ -46,6 +46,12 @@ export class TcpProxy {
     this.#blackholed = true;
   }
 
+  /** End the partition: drop the hung connections (clients reconnect) and forward again. */
+  restore(): void {
+    this.#blackholed = false;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
