@@ -1,5 +1,5 @@
 import type { ConsulHttp } from './http.js';
-import { TxnRollbackError } from './errors.js';
+import { ConsulPermissionError, TxnRollbackError } from './errors.js';
 import { TxnErrorWireSchema, TxnResultWireSchema, type KvEntry } from './wire.js';
 
 /** Consul's per-transaction operation limit (`maxTxnOps`, consul-facts §3.5). */
@@ -47,7 +47,11 @@ export class TxnApi {
     const response = await this.#http.send({ method: 'PUT', path, body: ops.map(toWire), signal });
     if (response.status === 409) {
       const { Errors } = this.#http.parse(TxnErrorWireSchema, response, path);
-      throw new TxnRollbackError((Errors ?? []).map((e) => ({ opIndex: e.OpIndex, what: e.What })));
+      const errors = (Errors ?? []).map((e) => ({ opIndex: e.OpIndex, what: e.What }));
+      // Consul reports an ACL refusal inside a transaction as a per-operation rollback; it is no conflict.
+      const denied = errors.find((e) => /^permission denied/i.test(e.what));
+      if (denied !== undefined) throw new ConsulPermissionError(path, `op ${denied.opIndex}: ${denied.what}`);
+      throw new TxnRollbackError(errors);
     }
     const parsed = this.#http.parse(TxnResultWireSchema, this.#http.check(response, path), path);
     return (parsed.Results ?? []).flatMap((result) => (result.KV === undefined ? [] : [result.KV]));

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
+import { ConsulPermissionError } from '../consul/errors.js';
 import type { KvEntry } from '../consul/wire.js';
 import { AbortedError, ConfigError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -201,6 +202,8 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         }
       } catch (error: unknown) {
         if (isAborted(this.#stop.signal)) break;
+        // A token without the permissions a candidate needs will not get them by retrying: fail loudly.
+        if (error instanceof ConsulPermissionError) throw error;
         failures += 1;
         this.#log.warn({ err: describeError(error), failures }, 'campaign error; retrying');
         await this.#clock
