@@ -40,6 +40,7 @@ export function reportAndExitCode(error: unknown): number {
   }
   const code = error instanceof BatonError ? error.code : undefined;
   process.stderr.write(`baton: ${describeError(error)}\n`);
+  if (code === 'BATON_CONFIG') return ExitCode.usage;
   return code === 'CONSUL_UNREACHABLE' ? ExitCode.unreachable : ExitCode.failure;
 }
 

@@ -11,6 +11,7 @@ import { PRESENCE_STREAM } from '../presence/presence-event.js';
 import { Singleton } from '../singleton/elector.js';
 import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
 import { abortableSleep, isAborted } from '../time/clock.js';
+import type { TimingProfile } from '../timing/safety-budget.js';
 import { BatonController } from './baton-controller.js';
 import { statusSnapshot } from './status-snapshot.js';
 
@@ -24,6 +25,8 @@ export interface ControllerDaemonOptions {
   /** Where to serve /healthz /readyz /metrics /status /events; undefined: no HTTP server. */
   readonly http?: { readonly host: string; readonly port: number };
   readonly resyncMs?: number;
+  /** Timing of the controllers' own election (see the singleton timing model). @default DEFAULT_TIMING */
+  readonly timing?: Partial<TimingProfile>;
   readonly logger?: Logger;
 }
 
@@ -56,6 +59,7 @@ export class ControllerDaemon {
       name: CONTROLLER_SINGLETON,
       ...(options.identity === undefined ? {} : { identity: options.identity }),
       logger: this.#log,
+      ...(options.timing === undefined ? {} : { timing: options.timing }),
       work: (leadership) => this.#lead(leadership.signal),
     });
     this.elector.on('state', (state) => this.metrics.leading.set(state === 'leading' ? 1 : 0));

@@ -3,15 +3,16 @@ import { ControllerDaemon } from '../../controllers/controller-daemon.js';
 import { createRootLogger } from '../../log/logger.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
+import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
 
-interface ControllerFlags {
+interface ControllerFlags extends Record<string, unknown> {
   http: string;
   identity?: string;
   resync: string;
 }
 
 export function registerController(program: Command): void {
-  program
+  const command = program
     .command('controller')
     .description('run a controller replica: reconcile records, write status, emit events (run 2-3 for HA)')
     .option(
@@ -20,35 +21,36 @@ export function registerController(program: Command): void {
       '127.0.0.1:9470',
     )
     .option('--identity <id>', 'this replica, shown to operators (default host:pid)')
-    .option('--resync <seconds>', 'periodic full reconcile, a safety net', '30')
-    .action(async (flags: ControllerFlags, command: Command) => {
-      const http = parseHttp(flags.http);
-      const resyncSeconds = Number(flags.resync);
-      if (!Number.isFinite(resyncSeconds) || resyncSeconds <= 0) {
-        throw new CliError(`--resync takes seconds > 0, got "${flags.resync}"`, ExitCode.usage);
-      }
-      const log = createRootLogger('baton-controller');
-      const daemon = new ControllerDaemon({
-        client: consulFromCommand(command),
-        ...(flags.identity === undefined ? {} : { identity: flags.identity }),
-        ...(http === undefined ? {} : { http }),
-        resyncMs: resyncSeconds * 1_000,
-        logger: log,
-      });
-      let address;
-      try {
-        address = await daemon.start();
-      } catch (error: unknown) {
-        throw new CliError(`cannot serve HTTP on ${flags.http}: ${(error as Error).message}`, ExitCode.usage);
-      }
-      if (address !== undefined)
-        log.info({ http: `http://${address.address}:${address.port}` }, 'serving status and metrics');
-      await new Promise<void>((resolve) => {
-        process.once('SIGTERM', resolve);
-        process.once('SIGINT', resolve);
-      });
-      await daemon.stop();
+    .option('--resync <seconds>', 'periodic full reconcile, a safety net', '30');
+  addTimingFlags(command).action(async (flags: ControllerFlags, command: Command) => {
+    const http = parseHttp(flags.http);
+    const resyncSeconds = Number(flags.resync);
+    if (!Number.isFinite(resyncSeconds) || resyncSeconds <= 0) {
+      throw new CliError(`--resync takes seconds > 0, got "${flags.resync}"`, ExitCode.usage);
+    }
+    const log = createRootLogger('baton-controller');
+    const daemon = new ControllerDaemon({
+      client: consulFromCommand(command),
+      ...(flags.identity === undefined ? {} : { identity: flags.identity }),
+      ...(http === undefined ? {} : { http }),
+      resyncMs: resyncSeconds * 1_000,
+      timing: readTimingFlags(flags),
+      logger: log,
     });
+    let address;
+    try {
+      address = await daemon.start();
+    } catch (error: unknown) {
+      throw new CliError(`cannot serve HTTP on ${flags.http}: ${(error as Error).message}`, ExitCode.usage);
+    }
+    if (address !== undefined)
+      log.info({ http: `http://${address.address}:${address.port}` }, 'serving status and metrics');
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await daemon.stop();
+  });
 }
 
 function parseHttp(text: string): { host: string; port: number } | undefined {
