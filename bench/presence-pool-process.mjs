@@ -46,16 +46,22 @@ async function startAll(message) {
   const queue = [...cells];
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: 8 }, async () => {
+    Array.from({ length: 2 }, async () => {
       for (let cell = queue.shift(); cell !== undefined; cell = queue.shift()) await cell.start();
     }),
   );
   process.send({ type: 'registered', ms: Date.now() - started });
 }
 
+// The orchestrator died: do not linger.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
-  if (message.type === 'start') void startAll(message);
-  else if (message.type === 'stats')
+  if (message.type === 'start') {
+    startAll(message).catch((error) => {
+      process.stderr.write(`[pool] registration failed: ${error.message}\n`);
+      process.exit(1);
+    });
+  } else if (message.type === 'stats')
     process.send({ type: 'stats', requests: client.stats.requests, errors: client.stats.errors });
   else if (message.type === 'depart') {
     void Promise.all(cells.map((cell) => cell.stop('Stopped'))).then(() =>

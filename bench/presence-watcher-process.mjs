@@ -20,6 +20,8 @@ watcher.events.on((event) => {
     incarnation: event.incarnation,
   });
 });
+// The orchestrator died: do not linger.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
   if (message.type === 'stats') {
     sample();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
-import { TxnRollbackError } from '../consul/errors.js';
+import { InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
 import { AbortedError, BatonError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
@@ -116,7 +116,7 @@ export class Cell extends EventEmitter<CellEvents> {
       signal === undefined ? this.#supervisor.signal : AbortSignal.any([signal, this.#supervisor.signal]);
     this.#setState('registering');
     try {
-      const registration = await this.#register(combined);
+      const registration = await this.#registerRetrying(combined);
       this.#setState('running');
       this.#loop = this.#supervise(this.#supervisor.signal);
       return registration;
@@ -195,6 +195,21 @@ export class Cell extends EventEmitter<CellEvents> {
     this.#lease = undefined;
     this.#registration = undefined;
     this.#setState('stopped');
+  }
+
+  /**
+   * A session can die before its first heartbeat lands (an overloaded host missing the check TTL): that
+   * is worth a few fresh leases. Anything else (Consul unreachable, a duplicate id) fails at once.
+   */
+  async #registerRetrying(signal: AbortSignal): Promise<CellRegistration> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#register(signal);
+      } catch (error: unknown) {
+        if (!(error instanceof InvalidSessionError) || attempt >= 5) throw error;
+        this.#log.warn({ attempt }, 'session died during registration; retrying with a new one');
+      }
+    }
   }
 
   async #register(signal: AbortSignal): Promise<CellRegistration> {
