@@ -26,6 +26,11 @@ export interface Peer {
   readonly settings: Readonly<Record<string, string>>;
   /** Hard-kill trials take tens of seconds each: the runner may run several at once, on distinct locks. */
   readonly slowFailover: boolean;
+  /**
+   * How often the holder proves it is alive (session renew or check pass). Each trial waits a uniformly
+   * random part of it before the kill, so kills land at every phase of the cycle, as real crashes do.
+   */
+  readonly heartbeatPeriodMs: number;
   /** A candidate for `lockName` named `who` that runs `worker` (argv) while it holds the lock. */
   candidate(lockName: string, who: string, worker: readonly string[]): CandidateCommand;
   /** Part of the Name of a candidate's Consul session, to see that all candidates are up and waiting. */
@@ -60,6 +65,7 @@ function batonPeer(env: PeerEnvironment): Peer {
       wait: 'blocking query on the lock key; 50ms retry while lock-delay refuses an acquire',
     },
     slowFailover: false,
+    heartbeatPeriodMs: DEFAULT_TIMING.confirmIntervalMs,
     candidate: (lockName, who, worker) => ({
       file: process.execPath,
       args: [cli, 'run', '--singleton', lockName, '--identity', who, '--', ...worker],
@@ -85,6 +91,7 @@ function consulLockPeer(env: PeerEnvironment): Peer {
       killGrace: '5s',
     },
     slowFailover: true,
+    heartbeatPeriodMs: 7_500,
     candidate: (lockName, _who, worker) => ({
       file: env.consulBinary,
       args: [
@@ -113,6 +120,7 @@ function naivePeer(env: PeerEnvironment): Peer {
       killGrace: '5s',
     },
     slowFailover: true,
+    heartbeatPeriodMs: 5_000,
     candidate: (lockName, who, worker) => ({
       file: process.execPath,
       args: ['--import', tsx, script, `${KV_PREFIX}/${lockName}/lock`, who, '--', ...worker],

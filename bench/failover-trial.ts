@@ -36,6 +36,8 @@ export interface TrialResult {
   readonly index: number;
   readonly lockName: string;
   readonly holder?: string;
+  /** Random wait before the signal, within the holder's heartbeat period (see Peer.heartbeatPeriodMs). */
+  readonly phaseDelayMs?: number;
   /** Holder signalled (wall clock, ms) → successor's command started (its own timestamp). */
   readonly latencyMs?: number;
   /** Commands started after the holder's, within the watch window. Must be exactly 1. */
@@ -87,16 +89,17 @@ export async function runTrial(plan: TrialPlan): Promise<TrialResult> {
       return sessions.filter((s) => s.name.includes(tag)).length >= CANDIDATES.length ? markers : undefined;
     });
     if (ready === undefined) return { ...base, error: 'candidates not up and waiting in time' };
-    await abortableSleep(SETTLE_BEFORE_KILL_MS);
+    const phaseDelayMs = Math.round(Math.random() * peer.heartbeatPeriodMs);
+    await abortableSleep(SETTLE_BEFORE_KILL_MS + phaseDelayMs);
 
     const before = readMarkers(markersPath);
     const first = before[0];
     if (first === undefined) throw new Error('unreachable: no holder marker');
     for (const marker of before) processes.adoptWorker(marker.pid);
-    if (before.length > 1)
-      return { ...base, holder: first.who, error: 'two commands started before the kill' };
+    const started = { ...base, holder: first.who, phaseDelayMs };
+    if (before.length > 1) return { ...started, error: 'two commands started before the kill' };
     const holder = candidates.get(first.who);
-    if (holder === undefined) return { ...base, error: `unknown holder ${first.who}` };
+    if (holder === undefined) return { ...started, error: 'unknown holder' };
 
     const signalledAt = Date.now();
     process.kill(holder.pid, scenario === 'clean' ? 'SIGTERM' : 'SIGKILL');
@@ -105,15 +108,14 @@ export async function runTrial(plan: TrialPlan): Promise<TrialResult> {
       return Promise.resolve(markers.length > 1 ? markers : undefined);
     });
     const successor = seen?.[1];
-    if (successor === undefined) return { ...base, holder: first.who, error: 'no successor in time' };
+    if (successor === undefined) return { ...started, error: 'no successor in time' };
     const holderCommandSurvived = isAlive(first.pid);
 
     await abortableSleep(WATCH_AFTER_SUCCESSOR_MS);
     const all = readMarkers(markersPath);
     for (const marker of all) processes.adoptWorker(marker.pid);
     return {
-      ...base,
-      holder: first.who,
+      ...started,
       latencyMs: round(successor.atMs - signalledAt),
       successors: all.length - 1,
       overlaps: all.filter((marker) => marker.overlap).length,

@@ -208,6 +208,7 @@ function writeResults(options: Options, results: readonly CaseResult[], facts: R
     method: {
       latency: "holder signalled (bench wall clock) → successor's command start (its own `date +%s%N`)",
       candidates: 'three per trial: one holder, two waiting; each trial has its own lock',
+      killPhase: "a uniformly random wait within the holder's renew/heartbeat period before each signal",
       overlap: 'a command started while another command of the same trial was alive (flock in worker.sh)',
       p99: 'nearest rank (with 20 trials: the slowest)',
     },
