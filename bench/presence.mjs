@@ -174,7 +174,7 @@ async function runScenario(binary, n) {
   // Latency from kill to the pushed event; and what a 30 s full-listing poll would have seen.
   const lostAt = new Map();
   for (const e of events)
-    if (e.type_ === 'CellLost' && killed.has(e.id) && !lostAt.has(e.id)) lostAt.set(e.id, e.at);
+    if (e.type_ === 'CellLost' && killedInc.has(inc(e)) && !lostAt.has(inc(e))) lostAt.set(inc(e), e.at);
   const push = summary([...lostAt.values()].map((at) => at - killAt));
   const pollSamples = [];
   for (const at of lostAt.values()) {
