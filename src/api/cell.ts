@@ -1,20 +1,23 @@
 import { z } from 'zod';
 import { ConditionSchema } from './condition.js';
-import { API_VERSION, ObjectMetaSchema } from './metadata.js';
+import { API_VERSION, NameSchema, ObjectMetaSchema } from './metadata.js';
 
 /** `host:port` or `[v6]:port`, port 1–65535. */
-const AddressSchema = z
+export const CellAddressSchema = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/, 'address must be host:port, e.g. 10.0.0.7:7777')
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/, 'address must be host:port, e.g. 10.0.0.7:7777')
   .refine((text) => {
     const port = Number(text.slice(text.lastIndexOf(':') + 1));
     return port >= 1 && port <= 65_535;
   }, 'address port must be from 1 to 65535');
 
-/** The registration a cell writes about itself. */
+/** A cell id names its presence key and its `Cell` record, so it is a record name (a DNS label). */
+export const CellIdSchema = NameSchema;
+
+/** What a cell says about itself: the fields a scheduler needs. The one schema for it. */
 export const CellSpecSchema = z.strictObject({
-  id: z.string().min(1),
-  address: AddressSchema,
+  id: CellIdSchema,
+  address: CellAddressSchema,
   zone: z.string().min(1).optional(),
   capacity: z.record(z.string().min(1), z.number().nonnegative()).optional(),
   labels: z.record(z.string().min(1), z.string()).optional(),

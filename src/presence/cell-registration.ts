@@ -1,32 +1,7 @@
 import { z } from 'zod';
+import { CellIdSchema, CellSpecSchema, type CellSpec } from '../api/cell.js';
 
-/** `host:port` or `[v6]:port`, port 1–65535. */
-export const CellAddressSchema = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/, 'address must be host:port, e.g. 10.0.0.7:7777')
-  .refine((text) => {
-    const port = Number(text.slice(text.lastIndexOf(':') + 1));
-    return port >= 1 && port <= 65_535;
-  }, 'address port must be from 1 to 65535');
-
-/** A cell id is one KV path segment. */
-export const CellIdSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-    'cell id must be 1-128 of [A-Za-z0-9._-], starting alphanumeric',
-  );
-
-/** What a cell says about itself: the fields a scheduler needs. */
-export const CellSpecSchema = z.strictObject({
-  id: CellIdSchema,
-  address: CellAddressSchema,
-  zone: z.string().min(1).optional(),
-  capacity: z.record(z.string().min(1), z.number().nonnegative()).optional(),
-  labels: z.record(z.string().min(1), z.string()).optional(),
-});
-
-export type CellSpec = z.infer<typeof CellSpecSchema>;
+export { CellAddressSchema, CellIdSchema, CellSpecSchema, type CellSpec } from '../api/cell.js';
 
 /**
  * The record at `cells/<id>`, held by the cell's session. `incarnation` names one continuous presence:

@@ -68,9 +68,11 @@ export class Lease {
   static async open(options: LeaseOptions, signal?: AbortSignal): Promise<Lease> {
     const { client } = options;
     const clock = options.clock ?? systemClock;
-    await collectDeadChecks(client, signal).catch((error: unknown) => {
-      options.logger?.debug({ err: describeError(error) }, 'dead check collection failed');
-    });
+    if (collectionDue(client, clock.now())) {
+      await collectDeadChecks(client, signal).catch((error: unknown) => {
+        options.logger?.debug({ err: describeError(error) }, 'dead check collection failed');
+      });
+    }
     const checkId = `${CHECK_PREFIX}${randomUUID()}`;
     const openedAt = clock.now();
     await client.agent.registerTtlCheck({
@@ -193,6 +195,18 @@ async function confirmSessionExists(lease: Lease, signal: AbortSignal, timeoutMs
     timeoutMs,
   });
   return info !== undefined;
+}
+
+/** How often one process sweeps its agent for dead Baton checks (listing all checks is O(checks)). */
+const COLLECTION_INTERVAL_MS = 60_000;
+const lastCollection = new WeakMap<ConsulClient, number>();
+
+/** At most one sweep per client per interval, so opening N leases costs O(N), not O(N²). */
+function collectionDue(client: ConsulClient, now: number): boolean {
+  const last = lastCollection.get(client);
+  if (last !== undefined && now - last < COLLECTION_INTERVAL_MS) return false;
+  lastCollection.set(client, now);
+  return true;
 }
 
 /**

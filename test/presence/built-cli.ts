@@ -1,28 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { builtCli } from '../support/cli.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** A private build (inside node_modules so runtime imports resolve): never races others' `npm run build`. */
-const OUT = join(ROOT, 'node_modules/.cache/baton-presence-test/dist');
-
-/**
- * Compile src/ with the build config into a private folder and return the CLI entry. tsc emits even when
- * an unrelated work-in-progress file has type errors, so only a missing entry point fails the build.
- */
-export async function buildCli(): Promise<string> {
-  mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'package.json'), '{"type":"module"}\n');
-  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', OUT], {
-    cwd: ROOT,
-  }).catch((error: unknown) => {
-    if (!existsSync(join(OUT, 'cli/main.js'))) throw error;
-  });
-  return join(OUT, 'cli/main.js');
-}
+/** The CLI `npm test` built into dist/ (one build for the whole suite). */
+export const buildCli = builtCli;
 
 /** A running `baton` process in its own process group (so SIGKILL can take it like a dying VM). */
 export interface CliProcess {

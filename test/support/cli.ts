@@ -1,10 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { CLI } from './workers.js';
 
 export interface CliResult {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/** The CLI that `npm test` builds into dist/ before any test runs. */
+export function builtCli(): Promise<string> {
+  if (!existsSync(CLI)) return Promise.reject(new Error(`${CLI} is missing: run "npm run build" first`));
+  return Promise.resolve(CLI);
 }
 
 /** Run the built CLI to completion. */

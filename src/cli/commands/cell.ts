@@ -23,7 +23,7 @@ export function registerCell(program: Command): void {
     .description(
       'keep a cell registered in Consul while CMD runs; depart cleanly when CMD exits 0 or on SIGTERM/SIGINT',
     )
-    .requiredOption('--id <id>', 'cell id, unique in the cluster ([A-Za-z0-9._-])')
+    .requiredOption('--id <id>', 'cell id, unique in the cluster (a DNS label: lowercase letters, digits, -)')
     .requiredOption('--address <host:port>', 'where schedulers reach the cell')
     .option('--zone <zone>', 'availability zone')
     .option('--capacity <json>', 'capacity as a JSON object of numbers, e.g. \'{"memoryMb":4096}\'')
