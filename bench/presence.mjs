@@ -1,4 +1,5 @@
 // npm run bench:presence: CellLost latency, false losses, watcher cost and Consul load for N cells.
+// Pooled sizes run 10 pool processes, each on its own Consul client agent joined to the server (a "host").
 // Env: BENCH_SIZES (default "10,100,1000"; 10 runs as separate `baton cell` processes), BENCH_CHECK_TTL_MS,
 // BENCH_HEARTBEAT_MS (cell defaults 1500/500), BENCH_STEADY_MS (default 10000).
 import { fork, spawn } from 'node:child_process';
@@ -88,6 +89,7 @@ async function runScenario(binary, n) {
   const byPool = Array.from({ length: POOLS }, (_, p) => ids.filter((id) => id.startsWith(`p${p}-`)));
   const startedAt = Date.now();
   let pools = [];
+  let hostAgents = [];
   let procs = [];
   if (separate) {
     procs = ids.map((id, i) =>
@@ -118,7 +120,23 @@ async function runScenario(binary, n) {
     );
     for (const p of procs) children.add(p.pid);
   } else {
-    pools = await Promise.all(byPool.map(() => forkReady('presence-pool-process.mjs', env)));
+    // Each pool is one "host" with its own Consul client agent, as cells are deployed: a cell's TTL check
+    // lives on its local agent, and one agent holding every check of the fleet is not a real topology.
+    hostAgents = await Promise.all(
+      byPool.map((_, p) =>
+        ConsulAgentProcess.start({
+          binary,
+          nodeName: `bench-${n}-host-${p}`,
+          mode: 'client',
+          join: [agent.serfLanAddr],
+          extraHcl: ['limits { http_max_conns_per_client = 10000 }'],
+        }),
+      ),
+    );
+    await Promise.all(hostAgents.map((host) => host.waitReady({ timeoutMs: 60_000 })));
+    pools = await Promise.all(
+      hostAgents.map((host) => forkReady('presence-pool-process.mjs', { BENCH_CONSUL: host.httpAddr })),
+    );
     pools.forEach((pool, p) =>
       pool.send({
         type: 'start',
@@ -224,6 +242,7 @@ async function runScenario(binary, n) {
       // already gone
     }
   }
+  await Promise.all(hostAgents.map((host) => host.dispose()));
   await agent.dispose();
   return result;
 }
