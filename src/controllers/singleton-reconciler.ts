@@ -4,7 +4,7 @@ import type { ConsulClient } from '../consul/client.js';
 import type { EventLog } from '../events/event-log.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { done, requeueAfter, type Reconciler, type Result } from '../runtime/reconciler.js';
-import { sessionName } from '../singleton/elector.js';
+import { sessionName } from '../singleton/directive-gate.js';
 import { decodeHolder } from '../singleton/holder-record.js';
 import { lockKey } from '../singleton/keys.js';
 import type { RecordStore } from '../store/record-store.js';

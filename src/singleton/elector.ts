@@ -16,7 +16,8 @@ import {
 import { decodeHolder, defaultIdentity, holderRecord, type HolderRecord } from './holder-record.js';
 import { lockKey } from './keys.js';
 import { runTerm, type Leadership, type TermEnd } from './term.js';
-import { NO_DIRECTIVES, watchDirectives, type Directives } from './directives.js';
+import { DirectiveGate, sessionName } from './directive-gate.js';
+import { watchDirectives, type Directives } from './directives.js';
 
 export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
 
@@ -56,8 +57,6 @@ export interface SingletonEvents {
 /** How soon to retry an acquire refused while the key was free (lock-delay in force, or a lost race). */
 const ACQUIRE_RETRY_MS = 50;
 const WAIT_MS = 30_000;
-/** How often a deferring candidate, or a holder with another preferred holder, looks again. */
-const PREFERENCE_POLL_MS = 1_000;
 
 /**
  * One candidate for a singleton. At most one candidate across all processes is `leading` at a time; the
@@ -78,9 +77,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   #state: SingletonState = 'stopped';
   #holder: HolderRecord | undefined;
   #running: Promise<void> | undefined;
-  #directives: Directives = NO_DIRECTIVES;
-  /** Aborted (and replaced) whenever directives change, to wake a waiting campaign. */
-  #directivesChanged = new AbortController();
+  readonly #gate: DirectiveGate;
   #sessionId: string | undefined;
 
   constructor(options: SingletonOptions) {
@@ -94,6 +91,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     if (!checked.ok) throw new ConfigError(`singleton ${options.name}: ${checked.problems.join('; ')}`);
     this.budget = checked.budget;
     this.#clock = options.clock ?? systemClock;
+    this.#gate = new DirectiveGate(options.client, options.name, this.identity, this.#clock);
     this.#log = (options.logger ?? silentLogger).child({ singleton: options.name, identity: this.identity });
   }
 
@@ -106,7 +104,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   }
 
   get directives(): Directives {
-    return this.#directives;
+    return this.#gate.current;
   }
 
   /** Campaign until stopped. Resolves when the candidate has fully stopped (lock released). */
@@ -154,32 +152,12 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   }
 
   #onDirectives(directives: Directives): void {
-    this.#directives = directives;
+    this.#gate.update(directives);
     this.emit('directives', directives);
-    const changed = this.#directivesChanged;
-    this.#directivesChanged = new AbortController();
-    changed.abort(new AbortedError('directives changed'));
-    if (this.#state !== 'leading') return;
-    const askedToStepDown =
-      directives.stepDown !== undefined && directives.stepDown.session === this.#sessionId;
-    if (directives.paused || askedToStepDown) {
+    if (this.#state === 'leading' && this.#gate.asksToStandDown(this.#sessionId)) {
       this.#log.info({ paused: directives.paused, stepDown: directives.stepDown }, 'handing over on request');
       this.stepDown();
     }
-  }
-
-  /** Whether this candidate may take the lock now, given paused and preferredHolder. */
-  async #mayAcquire(signal: AbortSignal): Promise<boolean> {
-    const { paused, preferredHolder } = this.#directives;
-    if (paused) return false;
-    if (preferredHolder === undefined || preferredHolder === this.identity) return true;
-    return !(await this.#candidateWaiting(preferredHolder, signal));
-  }
-
-  /** Whether a candidate with this identity has a live session (it is waiting or holding). */
-  async #candidateWaiting(identity: string, signal: AbortSignal): Promise<boolean> {
-    const sessions = await this.#options.client.session.list({ signal });
-    return sessions.some((session) => session.name === sessionName(this.name, identity));
   }
 
   async #campaignUntilStopped(): Promise<void> {
@@ -258,7 +236,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#sessionId = lease.sessionId;
     let index = 0;
     while (!isAborted(signal)) {
-      const wake = AbortSignal.any([signal, this.#directivesChanged.signal]);
+      const wake = AbortSignal.any([signal, this.#gate.changed]);
       let read: Awaited<ReturnType<typeof client.kv.get>>;
       try {
         read = await client.kv.get(this.lockKey, {
@@ -276,9 +254,9 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       this.#setHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
       index = read.index < index ? 0 : Math.max(1, read.index);
       if (read.value?.session !== undefined && read.value.session !== lease.sessionId) continue;
-      if (read.value?.session === undefined && !(await this.#mayAcquire(signal))) {
+      if (read.value?.session === undefined && !(await this.#gate.mayAcquire(signal))) {
         // Paused, or the preferred holder is waiting: wait for the key or the directives to change.
-        await this.#clock.sleep(PREFERENCE_POLL_MS, wake).catch(() => undefined);
+        await this.#gate.pause(signal);
         index = 0;
         continue;
       }
@@ -320,7 +298,16 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#setHolder({ ...holderRecord(this.identity, lease.sessionId) });
     this.#log.info({ token }, 'started leading');
     const termOver = new AbortController();
-    const preference = this.#handOverToPreferred(AbortSignal.any([this.#interrupt.signal, termOver.signal]));
+    const preference = this.#gate
+      .preferredHolderWaiting(AbortSignal.any([this.#interrupt.signal, termOver.signal]))
+      .then((waiting) => {
+        if (!waiting) return;
+        this.#log.info(
+          { preferred: this.#gate.current.preferredHolder },
+          'handing over to the preferred holder',
+        );
+        this.stepDown();
+      });
     const end = await runTerm(
       {
         client: this.#options.client,
@@ -346,23 +333,6 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     return end;
   }
 
-  /** While leading, hand over as soon as a different preferred holder is waiting. */
-  async #handOverToPreferred(termOver: AbortSignal): Promise<void> {
-    while (!isAborted(termOver)) {
-      const preferred = this.#directives.preferredHolder;
-      if (preferred !== undefined && preferred !== this.identity) {
-        const waiting = await this.#candidateWaiting(preferred, termOver).catch(() => false);
-        if (waiting && !isAborted(termOver)) {
-          this.#log.info({ preferred }, 'handing over to the preferred holder');
-          this.stepDown();
-          return;
-        }
-      }
-      const wake = AbortSignal.any([termOver, this.#directivesChanged.signal]);
-      await this.#clock.sleep(PREFERENCE_POLL_MS, wake).catch(() => undefined);
-    }
-  }
-
   #setState(state: SingletonState): void {
     if (state === this.#state) return;
     this.#state = state;
@@ -378,9 +348,4 @@ export class Singleton extends EventEmitter<SingletonEvents> {
 
 function tokenOf(entry: KvEntry): number {
   return entry.modifyIndex;
-}
-
-/** The session name of a candidate: how the controller and other candidates recognise it. */
-export function sessionName(singleton: string, identity: string): string {
-  return `baton singleton ${singleton} (${identity})`;
 }
