@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsulCluster } from '../support/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from '../support/cluster.js';
 import { uniquePrefix } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 
-let cluster: ConsulCluster;
-
-beforeAll(async () => {
-  cluster = await ConsulCluster.start(3);
-}, 120_000);
-
-afterAll(async () => {
-  await cluster.dispose();
-});
-
+const fixture = useCluster();
 describe('a real 3-server Consul cluster', () => {
   it('elects a leader, survives its SIGKILL with a new leader, and loses no acknowledged KV write', async () => {
+    const cluster = fixture.get();
     const leader = await cluster.leader();
     const prefix = uniquePrefix('cluster');
     const written: string[] = [];

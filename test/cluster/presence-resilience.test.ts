@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsulClient } from '../../src/consul/client.js';
 import { Cell } from '../../src/presence/cell.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
 import { PresenceKeys } from '../../src/presence/presence-keys.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
-import { ConsulCluster } from '../support/cluster.js';
+import { useCluster } from '../support/cluster.js';
 import { uniquePrefix } from '../support/consul.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
-let cluster: ConsulCluster;
-
-beforeAll(async () => {
-  cluster = await ConsulCluster.start(3);
-}, 120_000);
-
-afterAll(async () => {
-  await cluster.dispose();
-});
-
+const fixture = useCluster();
 /** Cells talking to `cellServer`, a watcher talking to `watcherAddr`, under a fresh presence root. */
 async function scene(label: string, cellClient: ConsulClient, watcherClient: ConsulClient) {
   const keys = new PresenceKeys(`${uniquePrefix(label)}/presence`);
@@ -36,6 +27,7 @@ async function scene(label: string, cellClient: ConsulClient, watcherClient: Con
 
 describe('no false CellLost on the watching side (real 3-server cluster)', () => {
   it('a Consul leader SIGKILL produces no CellLost for cells that stay alive', async () => {
+    const cluster = fixture.get();
     const leader = await cluster.leader();
     // Cells and watcher talk to a follower that survives; the leader dies under them.
     const [follower] = cluster.followers(leader);
@@ -53,7 +45,7 @@ describe('no false CellLost on the watching side (real 3-server cluster)', () =>
   }, 120_000);
 
   it('a watcher cut off from Consul for a few seconds reports no CellLost when it comes back', async () => {
-    const server = await cluster.leader();
+    const server = await fixture.get().leader();
     const proxy = await TcpProxy.start(server.ports.http);
     try {
       const watcherClient = new ConsulClient({ baseUrl: `http://${proxy.address}` });

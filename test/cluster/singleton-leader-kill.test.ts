@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ConsulCluster } from '../support/cluster.js';
+import { afterAll, expect, it } from 'vitest';
+import { useCluster } from '../support/cluster.js';
 import { uniquePrefix } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { WorkerLab } from '../support/workers.js';
 
-let cluster: ConsulCluster;
+const fixture = useCluster();
 let lab: WorkerLab | undefined;
 
-beforeAll(async () => {
-  cluster = await ConsulCluster.start(3);
-}, 120_000);
-
+// Registered after useCluster's hooks, so vitest runs it first: workers stop before the cluster does.
 afterAll(async () => {
   await lab?.stopAll();
-  await cluster.dispose();
 });
 
 it('rule 1 across a Consul leader SIGKILL: never two workers; the worker survives or hands over cleanly', async () => {
+  const cluster = fixture.get();
   lab = new WorkerLab(uniquePrefix('raft').replace('baton-test/', 't-'), `${uniquePrefix('raft')}/resource`);
   // One candidate per server: each candidate's TTL check and session live on the server it talks to.
   for (const [i, server] of cluster.servers.entries()) lab.startCandidate(`c${i + 1}`, server.httpAddr);

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ConsulClient } from '../../src/consul/client.js';
 import { ConsulAgentProcess } from '../../src/dev/agent-process.js';
-import { consulBinary } from './consul.js';
+import { agentDisposable, consulBinary, useFixture } from './consul.js';
 import { waitFor } from './wait.js';
 
 const ACL_MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests/acl');
@@ -41,56 +40,52 @@ export function renderPolicy(text: string, vars: Readonly<Record<string, string>
  * and its checks) and service read, as Consul documents for agent tokens.
  */
 export function useAclDevAgent(): { get(): AclDevAgentFixture } {
-  let fixture: AclDevAgentFixture | undefined;
-  let failed = false;
-  beforeAll(async () => {
-    const managementToken = randomUUID();
-    const agentToken = randomUUID();
-    const nodeName = `acl-${randomUUID().slice(0, 8)}`;
-    const agent = await ConsulAgentProcess.start({
-      binary: consulBinary(),
-      nodeName,
-      mode: 'dev',
-      extraHcl: [
-        `acl { enabled = true default_policy = "deny" enable_token_persistence = true ` +
-          `tokens { initial_management = "${managementToken}" agent = "${agentToken}" } }`,
-      ],
-    });
-    // The anonymous token cannot read the catalog: check the node with the management token below.
-    await agent.waitReady({ requireNode: false });
-    const client = new ConsulClient({ baseUrl: agent.httpAddr, token: managementToken });
-    await client.acl.createPolicy({
-      name: 'consul-agent',
-      rules: `node "${nodeName}" { policy = "write" }\nservice_prefix "" { policy = "read" }`,
-    });
-    await client.acl.createToken({ policies: ['consul-agent'], secretId: agentToken, description: 'agent' });
-    await waitFor(() => client.nodeRegistered(nodeName), { message: `node ${nodeName} not registered` });
-    fixture = {
-      agent,
-      nodeName,
-      managementToken,
-      client,
-      clientWith: (token) => new ConsulClient({ baseUrl: agent.httpAddr, token }),
-      createRoleToken: async (role, vars = {}) => {
-        const text = readFileSync(join(ACL_MANIFESTS, `${role}.hcl`), 'utf8');
-        const rules = renderPolicy(text, { node: nodeName, ...vars });
-        const name = `baton-${role}-${randomUUID().slice(0, 8)}`;
-        await client.acl.createPolicy({ name, rules, description: `Baton ${role} ${JSON.stringify(vars)}` });
-        return (await client.acl.createToken({ policies: [name], description: name })).secretId;
-      },
-    };
-  });
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') failed = true;
-  });
-  afterAll(async () => {
-    if (failed && fixture !== undefined) console.error(`[consul] kept agent log: ${fixture.agent.logPath}`);
-    await fixture?.agent.dispose(failed);
-  });
-  return {
-    get(): AclDevAgentFixture {
-      if (fixture === undefined) throw new Error('ACL dev agent not started (used outside a test?)');
-      return fixture;
+  return useFixture(
+    async (): Promise<AclDevAgentFixture> => {
+      const managementToken = randomUUID();
+      const agentToken = randomUUID();
+      const nodeName = `acl-${randomUUID().slice(0, 8)}`;
+      const agent = await ConsulAgentProcess.start({
+        binary: consulBinary(),
+        nodeName,
+        mode: 'dev',
+        extraHcl: [
+          `acl { enabled = true default_policy = "deny" enable_token_persistence = true ` +
+            `tokens { initial_management = "${managementToken}" agent = "${agentToken}" } }`,
+        ],
+      });
+      // The anonymous token cannot read the catalog: check the node with the management token below.
+      await agent.waitReady({ requireNode: false });
+      const client = new ConsulClient({ baseUrl: agent.httpAddr, token: managementToken });
+      await client.acl.createPolicy({
+        name: 'consul-agent',
+        rules: `node "${nodeName}" { policy = "write" }\nservice_prefix "" { policy = "read" }`,
+      });
+      await client.acl.createToken({
+        policies: ['consul-agent'],
+        secretId: agentToken,
+        description: 'agent',
+      });
+      await waitFor(() => client.nodeRegistered(nodeName), { message: `node ${nodeName} not registered` });
+      return {
+        agent,
+        nodeName,
+        managementToken,
+        client,
+        clientWith: (token) => new ConsulClient({ baseUrl: agent.httpAddr, token }),
+        createRoleToken: async (role, vars = {}) => {
+          const text = readFileSync(join(ACL_MANIFESTS, `${role}.hcl`), 'utf8');
+          const rules = renderPolicy(text, { node: nodeName, ...vars });
+          const name = `baton-${role}-${randomUUID().slice(0, 8)}`;
+          await client.acl.createPolicy({
+            name,
+            rules,
+            description: `Baton ${role} ${JSON.stringify(vars)}`,
+          });
+          return (await client.acl.createToken({ policies: [name], description: name })).secretId;
+        },
+      };
     },
-  };
+    (fixture) => agentDisposable(fixture.agent),
+  );
 }

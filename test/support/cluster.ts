@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsulAgentProcess } from '../../src/dev/agent-process.js';
 import { freePort } from '../../src/dev/ports.js';
-import { consulBinary } from './consul.js';
+import { consulBinary, useFixture } from './consul.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -76,4 +76,15 @@ export class ConsulCluster {
   async dispose(keepLogs = false): Promise<void> {
     await Promise.all(this.servers.map((server) => server.dispose(keepLogs)));
   }
+}
+
+/** A real 3-server cluster for the calling test file (logs kept when a test fails). */
+export function useCluster(): { get(): ConsulCluster } {
+  return useFixture(
+    () => ConsulCluster.start(3),
+    (cluster) => ({
+      dispose: (keepLogs) => cluster.dispose(keepLogs),
+      logPaths: cluster.servers.map((server) => server.logPath),
+    }),
+  );
 }

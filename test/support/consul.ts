@@ -15,35 +15,62 @@ export interface DevAgentFixture {
   readonly client: ConsulClient;
 }
 
+/** What every per-file fixture holds: something with Consul processes to dispose of. */
+interface Disposable {
+  dispose(keepLogs: boolean): Promise<void>;
+  readonly logPaths: readonly string[];
+}
+
 /**
- * One real Consul dev agent for the calling test file, started before its tests and stopped after.
- * Its log is kept (and its path printed) when a test in the file failed.
+ * Start a fixture before the calling file's tests and dispose of it after; when a test in the file failed,
+ * keep its Consul logs and print where they are.
  */
-export function useDevAgent(): { get(): DevAgentFixture } {
-  let fixture: DevAgentFixture | undefined;
+export function useFixture<T>(
+  start: () => Promise<T>,
+  disposable: (fixture: T) => Disposable,
+  timeoutMs = 120_000,
+): { get(): T } {
+  let fixture: T | undefined;
   let failed = false;
   beforeAll(async () => {
-    const agent = await ConsulAgentProcess.start({
-      binary: consulBinary(),
-      nodeName: `dev-${randomUUID().slice(0, 8)}`,
-      mode: 'dev',
-    });
-    await agent.waitReady();
-    fixture = { agent, client: agent.client() };
-  });
+    fixture = await start();
+  }, timeoutMs);
   afterEach((context) => {
     if (context.task.result?.state === 'fail') failed = true;
   });
   afterAll(async () => {
-    if (failed && fixture !== undefined) console.error(`[consul] kept agent log: ${fixture.agent.logPath}`);
-    await fixture?.agent.dispose(failed);
+    if (fixture === undefined) return;
+    const handle = disposable(fixture);
+    if (failed) console.error(`[consul] kept logs: ${handle.logPaths.join(', ')}`);
+    await handle.dispose(failed);
   });
   return {
-    get(): DevAgentFixture {
-      if (fixture === undefined) throw new Error('dev agent not started (used outside a test?)');
+    get(): T {
+      if (fixture === undefined) throw new Error('fixture not started (used outside a test?)');
       return fixture;
     },
   };
+}
+
+/** One agent process as a `Disposable`. */
+export function agentDisposable(agent: ConsulAgentProcess): Disposable {
+  return { dispose: (keepLogs) => agent.dispose(keepLogs), logPaths: [agent.logPath] };
+}
+
+/** One real Consul dev agent for the calling test file. */
+export function useDevAgent(): { get(): DevAgentFixture } {
+  return useFixture(
+    async () => {
+      const agent = await ConsulAgentProcess.start({
+        binary: consulBinary(),
+        nodeName: `dev-${randomUUID().slice(0, 8)}`,
+        mode: 'dev',
+      });
+      await agent.waitReady();
+      return { agent, client: agent.client() };
+    },
+    (fixture) => agentDisposable(fixture.agent),
+  );
 }
 
 /** A KV prefix no other test uses. */
