@@ -1,4 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import type { ConsulClient } from '../consul/client.js';
+import { CONTROLLER_SINGLETON } from '../controllers/controller-daemon.js';
 import { ConsulAgentProcess } from '../dev/agent-process.js';
 import { locateConsul } from '../dev/consul-binary.js';
 import { freePort } from '../dev/ports.js';
@@ -44,8 +46,18 @@ export async function runDemo(): Promise<void> {
       });
     }
     const http = await freePort();
-    cast.start('controller', ['controller', '--identity', 'controller-1', '--http', `127.0.0.1:${http}`]);
-    say(`controller started; status at http://127.0.0.1:${http}/status, metrics at /metrics`);
+    cast.start('controller-1', ['controller', '--identity', 'controller-1', '--http', `127.0.0.1:${http}`]);
+    await until(async () => (await holderOf(client, CONTROLLER_SINGLETON)) === 'controller-1');
+    cast.start('controller-2', [
+      'controller',
+      '--identity',
+      'controller-2',
+      '--http',
+      `127.0.0.1:${await freePort()}`,
+    ]);
+    say(
+      `controllers started: controller-1 is active (status at http://127.0.0.1:${http}/status), controller-2 waits hot`,
+    );
     for (const n of [1, 2, 3]) {
       cast.start(`converger-${n}`, [
         'run',
@@ -79,8 +91,7 @@ export async function runDemo(): Promise<void> {
         CELLS.every((id) => seen.some((e) => e.type === 'CellRegistered' && e.subject === id)),
     );
 
-    const { value: held } = await client.kv.get(lockKey(SINGLETON), { consistency: 'consistent' });
-    const worker = held === undefined ? undefined : decodeHolder(held.value)?.identity;
+    const worker = await holderOf(client, SINGLETON);
     if (worker === undefined) throw new Error('no worker holds converger');
     say(`--- SIGKILL the worker ${worker} (hard death: no clean handover)`);
     const killedAt = Date.now();
@@ -90,13 +101,13 @@ export async function runDemo(): Promise<void> {
         (e) =>
           e.type === 'HolderChanged' &&
           e.subject === SINGLETON &&
-          holderOf(e) !== worker &&
+          eventHolder(e) !== worker &&
           Date.parse(e.observedAt) > killedAt,
       ),
     );
     const failoverMs = Date.parse(successor.observedAt) - killedAt;
     say(
-      `failover: ${holderOf(successor)} took over ${failoverMs} ms after the SIGKILL (as observed by the controller)`,
+      `failover: ${eventHolder(successor)} took over ${failoverMs} ms after the SIGKILL (as observed by the controller)`,
     );
 
     say('--- SIGKILL cell-2 (hard death) and SIGTERM cell-3 (clean shutdown)');
@@ -113,6 +124,11 @@ export async function runDemo(): Promise<void> {
         ? 'UNEXPECTED: cell-3 was reported lost'
         : 'cell-3 departed cleanly: CellDeparted only, no CellLost',
     );
+    say('--- SIGKILL the active controller-1');
+    const controllerKilledAt = Date.now();
+    cast.signal('controller-1', 'SIGKILL');
+    await until(async () => (await holderOf(client, CONTROLLER_SINGLETON)) === 'controller-2');
+    say(`controller-2 is active ${Date.now() - controllerKilledAt} ms after the SIGKILL`);
     process.stdout.write(
       `\n$ baton get singletons\n${cast.run(['get', 'singletons'])}\n$ baton get cells\n${cast.run(['get', 'cells'])}`,
     );
@@ -124,22 +140,31 @@ export async function runDemo(): Promise<void> {
   }
 }
 
-function holderOf(event: BatonEvent): string {
+/** The identity holding a singleton's lock right now, read consistently. */
+async function holderOf(client: ConsulClient, singleton: string): Promise<string | undefined> {
+  const { value } = await client.kv.get(lockKey(singleton), { consistency: 'consistent' });
+  return value?.session === undefined ? undefined : decodeHolder(value.value)?.identity;
+}
+
+function eventHolder(event: BatonEvent): string {
   const holder = event.data?.['holder'];
   return typeof holder === 'string' ? holder : '?';
 }
 
 function describe(event: BatonEvent): string {
   if (event.type === 'HolderChanged')
-    return `holder=${holderOf(event)} token=${String(event.data?.['fencingToken'])} (${event.reason})`;
+    return `holder=${eventHolder(event)} token=${String(event.data?.['fencingToken'])} (${event.reason})`;
   if (event.type === 'HolderReleased') return `no holder (${event.reason})`;
   return `incarnation=${event.incarnation?.slice(0, 8) ?? '-'} (${event.reason})`;
 }
 
-async function until<T>(probe: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline)
       throw new Error('the demo waited too long for the next step; see the Consul log');
