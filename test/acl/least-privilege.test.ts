@@ -7,7 +7,8 @@ import { PresenceKeys } from '../../src/presence/presence-keys.js';
 import { lockKey } from '../../src/singleton/keys.js';
 import { useAclDevAgent } from '../support/acl-agent.js';
 import { waitFor } from '../support/wait.js';
-import { buildCli, killLeftovers, runWithToken, startWithToken } from './acl-cli.js';
+import { builtCli } from '../support/cli.js';
+import { killLeftovers, runWithToken, startWithToken } from './acl-cli.js';
 
 const consul = useAclDevAgent();
 const presence = new PresenceKeys();
@@ -15,7 +16,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'baton-acl-'));
 let cli: string;
 
 beforeAll(async () => {
-  cli = await buildCli();
+  cli = await builtCli();
 });
 afterEach(killLeftovers);
 afterAll(killLeftovers);

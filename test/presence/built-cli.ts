@@ -1,8 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { builtCli } from '../support/cli.js';
-
-/** The CLI `npm test` built into dist/ (one build for the whole suite). */
-export const buildCli = builtCli;
 
 /** A running `baton` process in its own process group (so SIGKILL can take it like a dying VM). */
 export interface CliProcess {

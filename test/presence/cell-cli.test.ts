@@ -5,7 +5,8 @@ import type { PresenceEvent } from '../../src/presence/presence-event.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
-import { buildCli, LONG_RUNNING, startCli, type CliProcess } from './built-cli.js';
+import { builtCli } from '../support/cli.js';
+import { LONG_RUNNING, startCli, type CliProcess } from './built-cli.js';
 
 const consul = useDevAgent();
 let cli = '';
@@ -15,7 +16,7 @@ const running: CliProcess[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  cli = await buildCli();
+  cli = await builtCli();
   // The CLI uses the default key layout, so every test here shares one watcher on one agent.
   watcher = new PresenceWatcher({
     client: consul.get().client,
