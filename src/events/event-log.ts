@@ -178,6 +178,11 @@ export class EventLog {
     }
   }
 
+  /** The sequence number of the newest event (0 while the log is empty). */
+  async head(signal?: AbortSignal): Promise<number> {
+    return (await this.#readHead(signal)).head;
+  }
+
   async #readHead(signal?: AbortSignal): Promise<{ head: number; modifyIndex: number }> {
     const { value } = await this.#client.kv.get(this.headKey, signal === undefined ? {} : { signal });
     if (value === undefined) return { head: 0, modifyIndex: 0 };

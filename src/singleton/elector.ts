@@ -207,14 +207,9 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         // A holder's confirmation is a consistent read of its own lock key: quorum-confirmed, and it also
         // catches an operator releasing the key out from under us.
         confirm: async (lease, signal, timeoutMs) => {
-          if (this.#state !== 'leading') {
-            const info = await client.session.info(lease.sessionId, {
-              consistency: 'consistent',
-              signal,
-              timeoutMs,
-            });
-            return info !== undefined;
-          }
+          // A waiter needs no server confirmation: a dead session shows when it tries to acquire
+          // (InvalidSessionError), and the campaign then opens a new lease.
+          if (this.#state !== 'leading') return true;
           const { value } = await client.kv.get(this.lockKey, {
             consistency: 'consistent',
             signal,
