@@ -1,6 +1,7 @@
 import { Agent, fetch, type RequestInit } from 'undici';
 import { AbortedError } from '../errors.js';
 import { isAborted } from '../time/clock.js';
+import { linkSignals } from '../time/linked-signal.js';
 import type { ConsulConfig } from './config.js';
 import {
   ConsulHttpError,
@@ -68,12 +69,11 @@ export class ConsulHttp {
   async send(request: ConsulRequest): Promise<ConsulResponse> {
     const timeoutMs = request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     if (request.signal?.aborted === true) throw new AbortedError(undefined, { cause: request.signal.reason });
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
+    const linked = linkSignals([request.signal], timeoutMs);
     const url = this.#url(request);
     this.stats.requests += 1;
     try {
-      const response = await fetch(url, this.#init(request, signal));
+      const response = await fetch(url, this.#init(request, linked.signal));
       const text = await response.text();
       const result = {
         status: response.status,
@@ -86,8 +86,10 @@ export class ConsulHttp {
     } catch (error: unknown) {
       this.stats.errors += 1;
       if (isAborted(request.signal)) throw new AbortedError(undefined, { cause: request.signal?.reason });
-      if (timeout.aborted) throw new ConsulTimeoutError(request.path, timeoutMs, { cause: error });
+      if (linked.timedOut) throw new ConsulTimeoutError(request.path, timeoutMs, { cause: error });
       throw new ConsulUnreachableError(this.#config.baseUrl, { cause: error });
+    } finally {
+      linked.dispose();
     }
   }
 

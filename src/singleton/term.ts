@@ -20,6 +20,14 @@ export interface Leadership {
   isLeading(): boolean;
   /** Write a KV key only if this term still holds the lock (atomic check-session + set). */
   fencedPut(key: string, value: string | Uint8Array): Promise<void>;
+  /**
+   * When the work must be fully stopped if no further server confirmation arrives: the last confirmed
+   * send time + the budget's stop deadline, in the term clock's milliseconds (`performance.now()` for the
+   * system clock). A supervisor hands it to something outside its own event loop (`baton run`'s watchdog).
+   */
+  stopDeadline(): number;
+  /** Called each time a confirmation moves the stop deadline forward; returns the unsubscribe function. */
+  onStopDeadline(listener: (deadlineMs: number) => void): () => void;
 }
 
 /** Why a term ended. */
@@ -88,8 +96,12 @@ export async function runTerm(
     );
   };
   arm();
+  const deadlineListeners = new Set<(deadlineMs: number) => void>();
   const unsubscribe = lease.on((event) => {
-    if (event.type === 'confirmed' && event.sentAt > confirmedAt) confirmedAt = event.sentAt;
+    if (event.type !== 'confirmed' || event.sentAt <= confirmedAt) return;
+    confirmedAt = event.sentAt;
+    if (workAbort.signal.aborted) return;
+    for (const listener of deadlineListeners) listener(confirmedAt + budget.stopDeadlineMs);
   });
   const onLeaseLost = (): void => end('lease-lost');
   const onInterrupt = (): void => end(context.interrupt.reason === 'step-down' ? 'step-down' : 'stop');
@@ -110,6 +122,11 @@ export async function runTerm(
       if (!leadership.isLeading()) throw new AbortedError('not leading: write refused before sending');
       await fencedPut(context.client, { lockKey: context.lockKey, session: lease.sessionId }, key, value);
     },
+    stopDeadline: () => confirmedAt + budget.stopDeadlineMs,
+    onStopDeadline: (listener) => {
+      deadlineListeners.add(listener);
+      return () => deadlineListeners.delete(listener);
+    },
   };
 
   const workDone = Promise.resolve()
@@ -124,6 +141,7 @@ export async function runTerm(
   const reason = await endOnce;
   clearTimeout(timer);
   unsubscribe();
+  deadlineListeners.clear();
   lease.lost.removeEventListener('abort', onLeaseLost);
   context.interrupt.removeEventListener('abort', onInterrupt);
   if (!workAbort.signal.aborted) workAbort.abort(new AbortedError(`term ended: ${reason}`));
