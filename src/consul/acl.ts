@@ -64,4 +64,17 @@ export class AclApi {
     const response = await this.#http.expectOk({ method: 'PUT', path, body, signal: options.signal });
     return this.#http.parse(AclTokenWireSchema, response, path);
   }
+
+  /** The token this client sends, as Consul knows it (`/v1/acl/token/self`). */
+  async readSelf(signal?: AbortSignal): Promise<AclToken> {
+    const path = '/v1/acl/token/self';
+    const response = await this.#http.expectOk({ method: 'GET', path, signal });
+    return this.#http.parse(AclTokenWireSchema, response, path);
+  }
+
+  /** Delete a token by accessor id: every request still sending its secret is refused from then on. */
+  async deleteToken(accessorId: string, signal?: AbortSignal): Promise<void> {
+    const path = `/v1/acl/token/${encodeURIComponent(accessorId)}`;
+    await this.#http.expectOk({ method: 'DELETE', path, signal });
+  }
 }

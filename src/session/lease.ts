@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsulClient } from '../consul/client.js';
-import { ConsulHttpError, InvalidSessionError } from '../consul/errors.js';
+import { ConsulHttpError, ConsulPermissionError, InvalidSessionError } from '../consul/errors.js';
 import { AbortedError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
@@ -16,6 +16,13 @@ export interface LeaseOptions {
   readonly checkTtlMs: number;
   /** How often the check is passed and the servers are asked to confirm. */
   readonly heartbeatIntervalMs: number;
+  /**
+   * Server-side backstop: the session also carries this TTL and is renewed every third of it, so the
+   * servers destroy it within 2 × TTL of the last renewal (consul-facts §1.3) even when the agent cannot
+   * sync the failing check (a revoked token, a wedged agent). Must be within the servers'
+   * `session_ttl_min` (default 10 s) and 24 h. @default 10000
+   */
+  readonly sessionTtlMs?: number;
   /** Lock-delay armed on keys this session holds when it dies (0 for presence keys). */
   readonly lockDelayMs: number;
   /** `release` keeps held keys on invalidation (locks); `delete` removes them (presence). */
@@ -33,6 +40,9 @@ export interface LeaseOptions {
 export type LeaseEvent =
   | { readonly type: 'confirmed'; readonly sentAt: number }
   | { readonly type: 'lost'; readonly reason: string };
+
+/** The session TTL backstop's default: Consul servers' default `session_ttl_min`. */
+export const DEFAULT_SESSION_TTL_MS = 10_000;
 
 /**
  * A Consul session tied to an agent TTL check that this process heartbeats: the one liveness mechanism
@@ -86,6 +96,7 @@ export class Lease {
     try {
       sessionId = await client.session.create({
         name: options.name,
+        ttlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
         lockDelayMs: options.lockDelayMs,
         behavior: options.behavior,
         nodeChecks: ['serfHealth', checkId],
@@ -151,16 +162,35 @@ export class Lease {
   async #heartbeat(): Promise<void> {
     const { client, heartbeatIntervalMs } = this.options;
     const confirm = this.options.confirm ?? confirmSessionExists;
+    const renewEveryMs = (this.options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS) / 3;
     const signal = this.#lost.signal;
+    let renewedAt = this.#clock.now();
     while (!isAborted(signal)) {
       const sentAt = this.#clock.now();
-      const [passed, confirmed] = await Promise.allSettled([
+      const renewing = sentAt - renewedAt >= renewEveryMs;
+      const [passed, confirmed, renewed] = await Promise.allSettled([
         client.agent.passCheck(this.checkId, signal, heartbeatIntervalMs),
         confirm(this, signal, heartbeatIntervalMs),
+        renewing ? client.session.renew(this.sessionId, signal, heartbeatIntervalMs) : Promise.resolve(),
       ]);
       if (isAborted(signal)) return;
+      if (renewed.status === 'fulfilled' && renewing) renewedAt = sentAt;
+      for (const result of [passed, renewed, confirmed]) {
+        if (result.status === 'rejected' && result.reason instanceof ConsulPermissionError) {
+          // A revoked or expired token will not heal by retrying, and the agent can no longer sync the
+          // check either: end the lease loudly; the session TTL backstop ends it on the servers.
+          this.#log.error(
+            { err: describeError(result.reason) },
+            'lease heartbeat refused: permission denied',
+          );
+          this.#markLost('permission denied');
+          return;
+        }
+      }
       if (passed.status === 'rejected') this.#onPassFailure(passed.reason);
-      if (confirmed.status === 'fulfilled' && confirmed.value) {
+      if (renewed.status === 'rejected' && renewed.reason instanceof InvalidSessionError) {
+        this.#markLost('session invalidated');
+      } else if (confirmed.status === 'fulfilled' && confirmed.value) {
         this.#confirmedAt = Math.max(this.#confirmedAt, sentAt);
         this.#emit({ type: 'confirmed', sentAt });
       } else if (confirmed.status === 'fulfilled') {

@@ -34,6 +34,11 @@ export interface SingletonOptions {
    * returns on its own, the singleton hands over cleanly and stops.
    */
   readonly work: (leadership: Leadership) => Promise<void>;
+  /**
+   * The session TTL backstop (see `LeaseOptions.sessionTtlMs`): bounds how long a holder whose agent cannot
+   * sync its check (a revoked token) keeps the lock. @default 10000
+   */
+  readonly sessionTtlMs?: number;
   /** How long a candidate that stepped down waits before campaigning again. @default 1000 */
   readonly stepDownBackoffMs?: number;
   /**
@@ -203,6 +208,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         checkTtlMs: this.timing.checkTtlMs,
         heartbeatIntervalMs: this.timing.confirmIntervalMs,
         lockDelayMs: this.timing.lockDelayMs,
+        ...(this.#options.sessionTtlMs === undefined ? {} : { sessionTtlMs: this.#options.sessionTtlMs }),
         behavior: 'release',
         // A holder's confirmation is a consistent read of its own lock key: quorum-confirmed, and it also
         // catches an operator releasing the key out from under us.
