@@ -46,7 +46,6 @@ try {
     client,
     name: 'soak',
     timing,
-    directives: false,
     work: async (leadership) => {
       token = leadership.token;
       await new Promise((done) => leadership.signal.addEventListener('abort', done, { once: true }));
