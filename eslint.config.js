@@ -11,7 +11,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs', 'test/fixtures/*.mjs', 'bench/*.mjs'],
+          allowDefaultProject: [
+            '*.js',
+            '*.mjs',
+            'scripts/*.mjs',
+            'test/fixtures/*.mjs',
+            'bench/*.mjs',
+            'chaos/workers/*.mjs',
+          ],
         },
         tsconfigRootDir: import.meta.dirname,
       },

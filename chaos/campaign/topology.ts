@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsulClient } from '../../src/consul/client.js';
+import { ConsulAgentProcess } from '../../src/dev/agent-process.js';
+import { locateConsul } from '../../src/dev/consul-binary.js';
+import { ConsulCluster } from '../../test/support/cluster.js';
+
+export type TopologyName = 'dev' | 'cluster';
+
+/**
+ * Where the campaign's Consul runs. `dev`: one dev agent, which is also the only host. `cluster`: the
+ * tests' 3-server cluster plus client agents standing in for hosts: candidates and cells talk to their
+ * host's agent, so killing an agent is a VM loss. Both use the fixtures' fast gossip and TTL settings.
+ */
+export class Topology {
+  private constructor(
+    readonly name: TopologyName,
+    /** The agents processes are placed on (round-robin). */
+    readonly hosts: readonly ConsulAgentProcess[],
+    readonly cluster: ConsulCluster | undefined,
+  ) {}
+
+  static async start(name: TopologyName, clientAgents = 2): Promise<Topology> {
+    const binary = (await locateConsul()).path;
+    if (name === 'dev') {
+      const agent = await ConsulAgentProcess.start({ binary, nodeName: `chaos-${tag()}`, mode: 'dev' });
+      await agent.waitReady();
+      return new Topology(name, [agent], undefined);
+    }
+    // The cluster fixture reads the binary from the tests' variable.
+    process.env['BATON_TEST_CONSUL_BIN'] = binary;
+    const cluster = await ConsulCluster.start(3);
+    const join = cluster.servers.map((server) => server.serfLanAddr);
+    const hosts: ConsulAgentProcess[] = [];
+    for (let i = 1; i <= clientAgents; i += 1) {
+      const agent = await ConsulAgentProcess.start({
+        binary,
+        nodeName: `host${i}-${tag()}`,
+        mode: 'client',
+        join,
+      });
+      await agent.waitReady({ timeoutMs: 90_000 });
+      hosts.push(agent);
+    }
+    return new Topology(name, hosts, cluster);
+  }
+
+  /** A client for the campaign's own reads (listings, logs, records): a server, never a host agent. */
+  observer(): ConsulClient {
+    const server = this.cluster?.servers.find((s) => s.running) ?? this.hosts[0];
+    if (server === undefined) throw new Error('no Consul agent is running');
+    return server.client();
+  }
+
+  /** Every Consul process, for the end-of-run heal. */
+  get agents(): readonly ConsulAgentProcess[] {
+    return [...(this.cluster?.servers ?? []), ...this.hosts];
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.hosts.map((host) => host.dispose()));
+    await this.cluster?.dispose();
+  }
+}
+
+function tag(): string {
+  return randomUUID().slice(0, 6);
+}
