@@ -5,7 +5,19 @@ import { TxnErrorWireSchema, TxnResultWireSchema, type KvEntry } from './wire.js
 /** Consul's per-transaction operation limit (`maxTxnOps`, consul-facts §3.5). */
 export const MAX_TXN_OPS = 128;
 
+/**
+ * The request size Baton's transactions stay under: half of Consul's default `limits.txn_max_req_len`
+ * (512 KiB, consul-facts §3.5), which a larger body exceeds with 413 for the whole transaction.
+ */
+export const TXN_BUDGET_BYTES = 256 * 1024;
+
 type Bytes = string | Uint8Array;
+
+/** About what one op adds to the request body: values travel base64-encoded inside JSON. */
+export function txnOpWireBytes(op: TxnOp): number {
+  const valueBytes = 'value' in op ? Buffer.byteLength(op.value) : 0;
+  return 96 + Buffer.byteLength(op.key) + Math.ceil(valueBytes / 3) * 4;
+}
 
 /** One KV operation inside `/v1/txn`. */
 export type TxnOp =

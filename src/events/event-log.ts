@@ -1,10 +1,11 @@
 import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
-import { MAX_TXN_OPS, type TxnOp } from '../consul/txn.js';
+import { MAX_TXN_OPS, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
 import { BatonError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { isAborted } from '../time/clock.js';
+import { backoffMs } from '../time/backoff.js';
+import { isAborted, systemClock } from '../time/clock.js';
 import { BatonEventSchema, type BatonEvent, type EventInput } from './event.js';
 
 export interface EventLogOptions {
@@ -88,6 +89,17 @@ export class EventLog {
     return Math.floor((MAX_TXN_OPS - 1 - extraOpCount) / OPS_PER_EVENT);
   }
 
+  /** About what appending `inputs` adds to a transaction's body (head CAS, event writes, retention). */
+  wireBytes(inputs: readonly EventInput[]): number {
+    const key = this.#eventKey(Number.MAX_SAFE_INTEGER);
+    let bytes = txnOpWireBytes({ verb: 'cas', key: this.headKey, value: key, index: 0 });
+    for (const input of inputs) {
+      const value = JSON.stringify({ ...input, seq: Number.MAX_SAFE_INTEGER });
+      bytes += txnOpWireBytes({ verb: 'set', key, value }) + txnOpWireBytes({ verb: 'delete', key });
+    }
+    return bytes;
+  }
+
   /**
    * Number and write `inputs` atomically with `extraOps`. Retries head conflicts; a failing extra op
    * rolls everything back and surfaces as `TxnRollbackError` (op indexes relative to `extraOps`).
@@ -140,7 +152,8 @@ export class EventLog {
 
   /**
    * Call `handler` for every event after `since`, in order, one at a time, following the head with a
-   * blocking query until `signal` aborts. A throwing handler ends the subscription with its error; resume
+   * blocking query until `signal` aborts. A failed read is retried with backoff from the same cursor (never
+   * from the head: that would skip events). A throwing handler ends the subscription with its error; resume
    * with `since` = the last seq handled.
    */
   async subscribe(
@@ -148,7 +161,40 @@ export class EventLog {
     handler: (event: BatonEvent) => Promise<void> | void,
   ): Promise<void> {
     const { signal } = options;
-    let cursor = options.since ?? (await this.#readHead(signal)).head;
+    let position: { cursor: number } | undefined;
+    const failed = { inHandler: false };
+    for (let failures = 0; !isAborted(signal);) {
+      try {
+        position ??= { cursor: options.since ?? (await this.#readHead(signal)).head };
+        await this.#follow(position, options, async (event) => {
+          try {
+            await handler(event);
+          } catch (error: unknown) {
+            failed.inHandler = true;
+            throw error;
+          }
+        });
+        return;
+      } catch (error: unknown) {
+        if (failed.inHandler) throw error;
+        if (isAborted(signal)) return;
+        failures += 1;
+        const cursor = position?.cursor;
+        this.#log.debug({ err: describeError(error), failures, cursor }, 'event log read failed; retrying');
+        await systemClock
+          .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  /** Deliver after `position.cursor`, following the head, advancing it per event; read errors throw. */
+  async #follow(
+    position: { cursor: number },
+    options: SubscribeOptions,
+    handler: (event: BatonEvent) => Promise<void>,
+  ): Promise<void> {
+    const { signal } = options;
     const heads = blockingLoop(
       async (request) => {
         const { value, index } = await this.#client.kv.get(this.headKey, request);
@@ -162,17 +208,17 @@ export class EventLog {
       },
     );
     for await (const { value: head } of heads) {
-      while (cursor < head && !isAborted(signal)) {
-        const batch = await this.read(cursor, 500, signal);
-        if (batch.gap) options.onGap?.(cursor + 1, (batch.events[0]?.seq ?? batch.head + 1) - 1);
+      while (position.cursor < head && !isAborted(signal)) {
+        const batch = await this.read(position.cursor, 500, signal);
+        if (batch.gap) options.onGap?.(position.cursor + 1, (batch.events[0]?.seq ?? batch.head + 1) - 1);
         if (batch.events.length === 0) {
-          cursor = batch.head;
+          position.cursor = batch.head;
           break;
         }
         for (const event of batch.events) {
           if (isAborted(signal)) return;
           await handler(event);
-          cursor = event.seq;
+          position.cursor = event.seq;
         }
       }
     }
@@ -204,13 +250,27 @@ export class EventLog {
         if (value !== undefined) entries.push(value);
       }
     }
-    return entries
-      .map((entry) => BatonEventSchema.parse(JSON.parse(entry.value.toString('utf8'))))
-      .sort((a, b) => a.seq - b.seq);
+    const events: BatonEvent[] = [];
+    for (const entry of entries) {
+      const event = decodeEvent(entry.value);
+      // Skipped, not thrown: one corrupt entry must not stall every reader at its seq forever.
+      if (event === undefined) this.#log.warn({ key: entry.key }, 'undecodable event skipped');
+      else events.push(event);
+    }
+    return events.sort((a, b) => a.seq - b.seq);
   }
 
   #eventKey(seq: number): string {
     return `${this.#prefix}/log/${String(seq).padStart(SEQ_DIGITS, '0')}`;
+  }
+}
+
+function decodeEvent(bytes: Buffer): BatonEvent | undefined {
+  try {
+    const parsed = BatonEventSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CellIdSchema, CellSpecSchema, type CellSpec } from '../api/cell.js';
+import { BatonError } from '../errors.js';
 
 export { CellAddressSchema, CellIdSchema, CellSpecSchema, type CellSpec } from '../api/cell.js';
 
@@ -15,6 +16,38 @@ export const CellRegistrationSchema = CellSpecSchema.extend({
 });
 
 export type CellRegistration = z.infer<typeof CellRegistrationSchema>;
+
+/**
+ * The largest registration (JSON bytes) a cell may write. A registration travels in every presence commit
+ * about its cell (presence key, known record, incarnation record, events), and Consul refuses a whole
+ * transaction over `txn_max_req_len` (512 KiB by default, base64 on the wire): bounded here, one cell's
+ * labels can never make every commit fail. See docs/consul-facts.md §3.3, §3.5.
+ */
+export const MAX_REGISTRATION_BYTES = 64 * 1024;
+
+/** A registration over `MAX_REGISTRATION_BYTES`: refused before anything is written. */
+export class CellRegistrationTooLargeError extends BatonError {
+  constructor(
+    readonly cellId: string,
+    readonly bytes: number,
+  ) {
+    super(
+      'BATON_CELL_REGISTRATION_TOO_LARGE',
+      `cell ${cellId}: registration is ${bytes} bytes; the limit is ${MAX_REGISTRATION_BYTES} bytes ` +
+        '(MAX_REGISTRATION_BYTES): shrink its labels or capacity',
+    );
+  }
+}
+
+export function registrationBytes(registration: CellRegistration): number {
+  return Buffer.byteLength(JSON.stringify(registration), 'utf8');
+}
+
+/** Throw `CellRegistrationTooLargeError` unless `registration` fits the limit. */
+export function assertRegistrationSize(registration: CellRegistration): void {
+  const bytes = registrationBytes(registration);
+  if (bytes > MAX_REGISTRATION_BYTES) throw new CellRegistrationTooLargeError(registration.id, bytes);
+}
 
 /** Written in the same transaction that deletes `cells/<id>` on a clean stop. */
 export const DepartureRecordSchema = z.object({
@@ -33,6 +66,16 @@ export const KnownCellSchema = z.object({
 });
 
 export type KnownCell = z.infer<typeof KnownCellSchema>;
+
+/** The watcher's record at `outcomes/<id>`: how the cell's last ended incarnation ended. */
+export const CellOutcomeSchema = z.object({
+  incarnation: z.uuid(),
+  type: z.enum(['CellLost', 'CellDeparted']),
+  reason: z.string().min(1),
+  observedAt: z.iso.datetime(),
+});
+
+export type CellOutcome = z.infer<typeof CellOutcomeSchema>;
 
 /** The scheduler's view of a live cell. */
 export type LiveCell = CellSpec;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
+import type { TxnOp } from '../consul/txn.js';
 import { InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
 import { AbortedError, BatonError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -9,6 +10,7 @@ import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import {
   CellSpecSchema,
+  assertRegistrationSize,
   type CellRegistration,
   type CellSpec,
   type DepartureRecord,
@@ -37,6 +39,11 @@ export interface CellOptions {
   readonly acquireTimeoutMs?: number;
   /** @default a consistent read of the cell's own presence key */
   readonly confirm?: PresenceConfirm;
+  /**
+   * How long `stop()` keeps retrying its departure transaction through timeouts and transient errors
+   * before it gives up (the cell then reads as lost). @default 15000
+   */
+  readonly departTimeoutMs?: number;
   readonly logger?: Logger;
   readonly clock?: Clock;
 }
@@ -88,6 +95,7 @@ export class Cell extends EventEmitter<CellEvents> {
   constructor(options: CellOptions) {
     super();
     this.#spec = CellSpecSchema.parse(options.spec);
+    assertRegistrationSize(this.#registrationOf(randomUUID(), PROCESS_STARTED_AT));
     this.#options = options;
     this.#keys = options.keys ?? new PresenceKeys();
     this.id = this.#spec.id;
@@ -131,50 +139,57 @@ export class Cell extends EventEmitter<CellEvents> {
     const lease = this.#lease;
     const current = this.#registration;
     if (lease === undefined || current === undefined) throw new Error(`cell ${this.id} is not registered`);
-    this.#spec = CellSpecSchema.parse({ ...this.#spec, ...changes, id: this.id });
+    const spec = CellSpecSchema.parse({ ...this.#spec, ...changes, id: this.id });
     const next: CellRegistration = {
-      ...this.#spec,
+      ...spec,
       incarnation: current.incarnation,
       startedAt: current.startedAt,
     };
-    const ok = await this.#options.client.kv.put(this.key, JSON.stringify(next), {
-      acquire: lease.sessionId,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    if (!ok) throw new Error(`cell ${this.id}: presence key no longer held; update not applied`);
+    assertRegistrationSize(next);
+    if (!(await this.#claim(next, lease.sessionId, signal)))
+      throw new Error(`cell ${this.id}: presence key no longer held; update not applied`);
+    this.#spec = spec;
     this.#registration = next;
     return next;
   }
 
+  #registrationOf(incarnation: string, startedAt: string): CellRegistration {
+    return { ...this.#spec, incarnation, startedAt };
+  }
+
   /**
-   * Depart cleanly: one transaction deletes the presence key (only if this session still holds it) and
-   * writes `departures/<id>/<incarnation>`, so watchers report CellDeparted, never CellLost. Then the
-   * session and check are removed. Idempotent.
+   * Take (or rewrite) the presence key with `sessionId` and, in the same transaction, the incarnation
+   * record that outlives the session: a watcher that never saw this incarnation live still reports its
+   * end. False when another session holds the key.
+   */
+  async #claim(registration: CellRegistration, sessionId: string, signal?: AbortSignal): Promise<boolean> {
+    const value = JSON.stringify(registration);
+    try {
+      await this.#options.client.txn.run(
+        [
+          { verb: 'lock', key: this.key, value, session: sessionId },
+          { verb: 'set', key: this.#keys.incarnation(this.id, registration.incarnation), value },
+        ],
+        signal,
+      );
+      return true;
+    } catch (error: unknown) {
+      if (!(error instanceof TxnRollbackError)) throw error;
+      const invalid = error.errors.find((e) => /invalid session/i.test(e.what));
+      if (invalid !== undefined) throw new InvalidSessionError(409, '/v1/txn', invalid.what);
+      return false;
+    }
+  }
+
+  /**
+   * Depart cleanly: one transaction deletes the presence key (only if this session still holds it) and the
+   * incarnation record and writes `departures/<id>/<incarnation>`, so watchers report CellDeparted, never
+   * CellLost. A timeout or transient error is retried until `departTimeoutMs`; a retry that finds the key
+   * gone reads back whether an earlier attempt committed. Then the session and check are removed.
+   * Idempotent.
    */
   async stop(reason = 'Stopped'): Promise<void> {
-    await this.#end(async (lease, registration) => {
-      const departure: DepartureRecord = {
-        id: this.id,
-        incarnation: registration.incarnation,
-        departedAt: new Date().toISOString(),
-        reason,
-      };
-      try {
-        await this.#options.client.txn.run([
-          { verb: 'check-session', key: this.key, session: lease.sessionId },
-          { verb: 'delete', key: this.key },
-          {
-            verb: 'set',
-            key: this.#keys.departure(this.id, registration.incarnation),
-            value: JSON.stringify(departure),
-          },
-        ]);
-        this.#log.info({ incarnation: registration.incarnation }, 'cell departed');
-      } catch (error: unknown) {
-        const what = error instanceof TxnRollbackError ? 'presence key no longer held' : describeError(error);
-        this.#log.warn({ err: what }, 'clean departure failed; watchers will see the cell lost');
-      }
-    });
+    await this.#end((lease, registration) => this.#depart(lease, registration, reason));
   }
 
   /** Leave without a departure record: watchers report CellLost (e.g. the cell's workload crashed). */
@@ -197,6 +212,53 @@ export class Cell extends EventEmitter<CellEvents> {
     this.#setState('stopped');
   }
 
+  async #depart(lease: Lease, registration: CellRegistration, reason: string): Promise<void> {
+    const { client } = this.#options;
+    const { incarnation } = registration;
+    const departure: DepartureRecord = {
+      id: this.id,
+      incarnation,
+      departedAt: new Date().toISOString(),
+      reason,
+    };
+    const ops: TxnOp[] = [
+      { verb: 'check-session', key: this.key, session: lease.sessionId },
+      { verb: 'delete', key: this.key },
+      { verb: 'delete', key: this.#keys.incarnation(this.id, incarnation) },
+      { verb: 'set', key: this.#keys.departure(this.id, incarnation), value: JSON.stringify(departure) },
+    ];
+    const deadline = this.#clock.now() + (this.#options.departTimeoutMs ?? 15_000);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        try {
+          await client.txn.run(ops);
+          this.#log.info({ incarnation, attempt }, 'cell departed');
+          return;
+        } catch (error: unknown) {
+          if (!(error instanceof TxnRollbackError)) throw error;
+        }
+        // The key is no longer ours: an earlier attempt committed, or the session was lost.
+        if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
+          this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
+        } else {
+          this.#log.warn({ incarnation }, 'presence key no longer held; watchers will see the cell lost');
+        }
+        return;
+      } catch (error: unknown) {
+        // A timeout may have committed: the next attempt (or its read-back) finds out.
+        if (this.#clock.now() >= deadline) {
+          this.#log.warn(
+            { err: describeError(error), attempt },
+            'clean departure failed; cell will read as lost',
+          );
+          return;
+        }
+        this.#log.warn({ err: describeError(error), attempt }, 'departure attempt failed; retrying');
+        await this.#clock.sleep(backoffMs(attempt, { baseMs: 100, maxMs: 2_000, jitter: 0.5 }));
+      }
+    }
+  }
+
   /**
    * A session can die before its first heartbeat lands (an overloaded host missing the check TTL): that
    * is worth a few fresh leases. Anything else (Consul unreachable, a duplicate id) fails at once.
@@ -214,11 +276,7 @@ export class Cell extends EventEmitter<CellEvents> {
 
   async #register(signal: AbortSignal): Promise<CellRegistration> {
     const { client } = this.#options;
-    const registration: CellRegistration = {
-      ...this.#spec,
-      incarnation: randomUUID(),
-      startedAt: PROCESS_STARTED_AT,
-    };
+    const registration = this.#registrationOf(randomUUID(), PROCESS_STARTED_AT);
     let holding = false;
     const confirm = this.#options.confirm ?? confirmKeyHeld(client);
     const lease = await Lease.open(
@@ -247,8 +305,7 @@ export class Cell extends EventEmitter<CellEvents> {
       const startedAt = this.#clock.now();
       const timeoutMs = this.#options.acquireTimeoutMs ?? 30_000;
       for (let attempt = 1; ; attempt += 1) {
-        if (await client.kv.put(this.key, JSON.stringify(registration), { acquire: lease.sessionId, signal }))
-          break;
+        if (await this.#claim(registration, lease.sessionId, signal)) break;
         const waited = this.#clock.now() - startedAt;
         if (waited >= timeoutMs) throw new CellIdConflictError(this.id, Math.round(waited));
         if (attempt === 1) this.#log.warn('presence key held by another session; waiting for it to expire');
@@ -299,6 +356,22 @@ export class Cell extends EventEmitter<CellEvents> {
     this.#state = state;
     this.emit('state', state);
   }
+}
+
+/** Consistent reads after a departure attempt that may have committed: did it? */
+async function departureCommitted(
+  client: ConsulClient,
+  keys: PresenceKeys,
+  registration: CellRegistration,
+  sessionId: string,
+): Promise<boolean> {
+  const [key, departure, session] = await Promise.all([
+    client.kv.get(keys.cell(registration.id), { consistency: 'consistent' }),
+    client.kv.get(keys.departure(registration.id, registration.incarnation), { consistency: 'consistent' }),
+    client.session.info(sessionId, { consistency: 'consistent' }),
+  ]);
+  // A live session's key is only deleted by our own departure (a lost one's by Consul: not departed).
+  return departure.value !== undefined || (key.value?.session !== sessionId && session !== undefined);
 }
 
 function confirmKeyHeld(client: ConsulClient): PresenceConfirm {

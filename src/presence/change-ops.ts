@@ -1,6 +1,6 @@
 import type { TxnOp } from '../consul/txn.js';
 import type { EventInput } from '../events/event.js';
-import type { KnownCell } from './cell-registration.js';
+import type { CellOutcome, KnownCell } from './cell-registration.js';
 import type { PresenceKeys } from './presence-keys.js';
 import type { CellChange } from './snapshot-diff.js';
 
@@ -17,14 +17,20 @@ export function changeOps(keys: PresenceKeys, change: CellChange, observedAt: st
       ? { verb: 'check-not-exists', key: cellKey }
       : { verb: 'check-index', key: cellKey, index: change.cellIndex },
   ];
-  if (change.nextKnown !== undefined) {
+  // An incarnation the watcher never saw live leaves the known record (another incarnation) as it is.
+  if (!change.keepsKnown && change.nextKnown !== undefined) {
     const known: KnownCell = { registration: change.nextKnown, observedAt };
     ops.push({ verb: 'cas', key: knownKey, value: JSON.stringify(known), index: change.knownIndex ?? 0 });
-  } else if (change.knownIndex !== undefined) {
+  } else if (!change.keepsKnown && change.knownIndex !== undefined) {
     ops.push({ verb: 'delete-cas', key: knownKey, index: change.knownIndex });
   }
-  for (const departure of change.consumedDepartures) {
-    ops.push({ verb: 'delete-cas', key: departure.key, index: departure.modifyIndex });
+  for (const record of change.consumedRecords) {
+    ops.push({ verb: 'delete-cas', key: record.key, index: record.modifyIndex });
+  }
+  for (const t of change.transitions) {
+    if (t.type !== 'CellLost' && t.type !== 'CellDeparted') continue;
+    const outcome: CellOutcome = { incarnation: t.incarnation, type: t.type, reason: t.reason, observedAt };
+    ops.push({ verb: 'set', key: keys.outcome(change.cellId), value: JSON.stringify(outcome) });
   }
   return ops;
 }

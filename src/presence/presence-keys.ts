@@ -32,8 +32,21 @@ export class PresenceKeys {
     return `${this.root}/departures/${id}/${incarnation}`;
   }
 
+  /**
+   * Written with the presence key in one transaction and not session-bound: it outlives a hard death, so a
+   * watcher that never saw this incarnation live still reports it ended. Deleted when that is reported.
+   */
+  incarnation(id: string, incarnation: string): string {
+    return `${this.root}/incarnations/${id}/${incarnation}`;
+  }
+
   known(id: string): string {
     return `${this.root}/known/${id}`;
+  }
+
+  /** The watcher's last terminal event per cell (Lost or Departed): durable status for the controller. */
+  outcome(id: string): string {
+    return `${this.root}/outcomes/${id}`;
   }
 
   /** Which record a key under the prefix is, or undefined for a key presence does not own. */
@@ -42,7 +55,9 @@ export class PresenceKeys {
   ):
     | { kind: 'cell'; id: string }
     | { kind: 'departure'; id: string; incarnation: string }
+    | { kind: 'incarnation'; id: string; incarnation: string }
     | { kind: 'known'; id: string }
+    | { kind: 'outcome'; id: string }
     | undefined {
     if (!key.startsWith(this.prefix)) return undefined;
     const parts = key.slice(this.prefix.length).split('/');
@@ -50,8 +65,10 @@ export class PresenceKeys {
     if (id === undefined || id === '') return undefined;
     if (kind === 'cells' && parts.length === 2) return { kind: 'cell', id };
     if (kind === 'known' && parts.length === 2) return { kind: 'known', id };
-    if (kind === 'departures' && parts.length === 3 && incarnation !== undefined && incarnation !== '')
-      return { kind: 'departure', id, incarnation };
+    if (kind === 'outcomes' && parts.length === 2) return { kind: 'outcome', id };
+    if (parts.length !== 3 || incarnation === undefined || incarnation === '') return undefined;
+    if (kind === 'departures') return { kind: 'departure', id, incarnation };
+    if (kind === 'incarnations') return { kind: 'incarnation', id, incarnation };
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
-import { MAX_TXN_OPS, type TxnOp } from '../consul/txn.js';
+import { MAX_TXN_OPS, TXN_BUDGET_BYTES, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
 import type { KvEntry } from '../consul/wire.js';
 import { describeError } from '../errors.js';
 import type { EventInput } from '../events/event.js';
@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { changeEvents, changeOps } from './change-ops.js';
-import type { PresenceEvent } from './presence-event.js';
+import { PRESENCE_STREAM, isPresenceEvent, type PresenceEvent } from './presence-event.js';
 import { PresenceKeys } from './presence-keys.js';
 import { decodeSnapshot } from './presence-snapshot.js';
 import { diffSnapshot, reportsLoss, type CellChange, type PresenceDiff } from './snapshot-diff.js';
@@ -21,8 +21,14 @@ export type WatcherState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopp
 export interface PresenceWatcherOptions {
   readonly client: ConsulClient;
   readonly keys?: PresenceKeys;
-  /** Durable log the events are appended to, atomically with the watcher's known records. */
+  /**
+   * The durable log: events are appended to it atomically with the watcher's records, and `events` is fed
+   * from it, so every subscriber of every watcher gets every event.
+   * @default the `presence` stream under `baton/v1/events`
+   */
   readonly eventLog?: EventLog;
+  /** `events` delivers the logged events with seq > since. @default the log's head at `start` */
+  readonly since?: number;
   /** Server-side wait of each blocking list. @default 30000 */
   readonly waitMs?: number;
   /** Blocking-loop rate limit: burst, then one list per `refillMs` under churn. @default 3 / 100 */
@@ -35,24 +41,26 @@ export interface PresenceWatcherOptions {
 /**
  * Turns the presence prefix into CellRegistered / CellUpdated / CellDeparted / CellLost events with one
  * blocking list (not one watch per cell). Each snapshot is diffed against the watcher's own `known/`
- * records, which live in the same prefix; the events and the known-record updates commit in one guarded
- * transaction (with the event log's append when there is one), then go to in-process subscribers. A loss
- * is only reported after a consistent re-read, and the transaction re-checks the key is still absent at
- * commit, so a stale read during a leader change or a connection blip cannot produce a false CellLost.
- * A watcher (re)started later reports what changed while nobody watched: it is level-triggered.
+ * records and the cells' `incarnations/` records, which live in the same prefix; the events and the record
+ * updates commit in one guarded transaction with the event log's append. A loss is only reported after a
+ * consistent re-read, and the transaction re-checks the key is still as read at commit, so a stale read
+ * during a leader change or a connection blip cannot produce a false CellLost. A watcher (re)started
+ * later reports what changed while nobody watched, including incarnations it never saw live.
  *
- * Run one watcher per cluster (the controller's leader); a second one is safe (its commits lose the
- * guards and re-read) but adds load.
+ * `events` is fed from the durable log, not from this watcher's own commits: a commit that timed out but
+ * applied, or one made by another watcher, is delivered all the same (at-least-once; dedup by `seq`).
+ * Run one committing watcher per cluster (the controller's leader); a second one is safe (its commits lose
+ * the guards and re-read) but adds load.
  */
 export class PresenceWatcher {
   readonly events: EventBus<PresenceEvent>;
   readonly keys: PresenceKeys;
+  readonly eventLog: EventLog;
   readonly #options: PresenceWatcherOptions;
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #stop = new AbortController();
   #state: WatcherState = 'idle';
-  #localSeq = 0;
   #loop: Promise<void> = Promise.resolve();
   #ready: (() => void) | undefined;
 
@@ -60,6 +68,9 @@ export class PresenceWatcher {
     this.#options = options;
     this.keys = options.keys ?? new PresenceKeys();
     this.#log = (options.logger ?? silentLogger).child({ component: 'presence-watcher' });
+    this.eventLog =
+      options.eventLog ??
+      new EventLog({ client: options.client, stream: PRESENCE_STREAM, logger: this.#log });
     this.#clock = options.clock ?? systemClock;
     this.events = new EventBus<PresenceEvent>((error: unknown) => {
       this.#log.error({ err: describeError(error) }, 'presence listener threw');
@@ -96,36 +107,74 @@ export class PresenceWatcher {
   }
 
   async #run(signal: AbortSignal): Promise<void> {
+    // The cursor is fixed before the first commit, so nothing this watcher commits can precede it.
+    const since =
+      this.#options.since ??
+      (await this.#retrying('read the event log head', signal, (s) => this.eventLog.head(s)));
+    if (since === undefined) return;
+    const delivery = this.#deliver(since, signal);
+    await this.#retrying('presence watch', signal, (s) => this.#watch(s));
+    await delivery;
+  }
+
+  /** Feed `events` from the durable log, in order, until `signal` aborts. */
+  async #deliver(since: number, signal: AbortSignal): Promise<void> {
+    const onGap = (fromSeq: number, toSeq: number): void => {
+      this.#log.warn({ fromSeq, toSeq }, 'presence events trimmed by retention before delivery');
+    };
+    await this.eventLog.subscribe({ since, signal, onGap }, (event) => {
+      if (!isPresenceEvent(event)) return;
+      this.#log.info(
+        { seq: event.seq, type: event.type, cell: event.subject, reason: event.reason },
+        'presence event',
+      );
+      this.events.emit(event);
+    });
+  }
+
+  /** One blocking watch of the prefix; returns to be called again after a rolled-back commit. */
+  async #watch(signal: AbortSignal): Promise<void> {
     const { client } = this.#options;
+    const snapshots = blockingLoop((request) => client.kv.list(this.keys.prefix, request), {
+      signal,
+      ...(this.#options.waitMs === undefined ? {} : { waitMs: this.#options.waitMs }),
+      burst: this.#options.burst ?? 3,
+      refillMs: this.#options.refillMs ?? 100,
+      clock: this.#clock,
+      onError: (error: unknown, n: number) => {
+        this.#log.warn({ err: describeError(error), failures: n }, 'presence watch failed; retrying');
+      },
+    });
+    for await (const { value } of snapshots) {
+      const committed = await this.#process(value, signal);
+      this.#markReady();
+      // A rolled-back commit means presence changed under us: read again from scratch.
+      if (!committed) break;
+    }
+    await this.#clock.sleep(50, signal).catch(() => undefined);
+  }
+
+  /** Run `step` until it returns a value or `signal` aborts (again and again while it returns nothing), backing off after failures. */
+  async #retrying<T>(
+    what: string,
+    signal: AbortSignal,
+    step: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T | undefined> {
     for (let failures = 0; !isAborted(signal);) {
       try {
-        const snapshots = blockingLoop((request) => client.kv.list(this.keys.prefix, request), {
-          signal,
-          ...(this.#options.waitMs === undefined ? {} : { waitMs: this.#options.waitMs }),
-          burst: this.#options.burst ?? 3,
-          refillMs: this.#options.refillMs ?? 100,
-          clock: this.#clock,
-          onError: (error: unknown, n: number) => {
-            this.#log.warn({ err: describeError(error), failures: n }, 'presence watch failed; retrying');
-          },
-        });
-        for await (const { value } of snapshots) {
-          const committed = await this.#process(value, signal);
-          failures = 0;
-          this.#markReady();
-          // A rolled-back commit means presence changed under us: read again from scratch.
-          if (!committed) break;
-        }
-        await this.#clock.sleep(50, signal).catch(() => undefined);
+        const result = await step(signal);
+        if (result !== undefined) return result;
+        failures = 0;
       } catch (error: unknown) {
-        if (isAborted(signal)) return;
+        if (isAborted(signal)) return undefined;
         failures += 1;
-        this.#log.warn({ err: describeError(error), failures }, 'presence commit failed; re-reading');
+        this.#log.warn({ err: describeError(error), failures }, `${what} failed; retrying`);
         await this.#clock
           .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
           .catch(() => undefined);
       }
     }
+    return undefined;
   }
 
   #markReady(): void {
@@ -151,35 +200,18 @@ export class PresenceWatcher {
   }
 
   async #commit(diff: PresenceDiff, signal: AbortSignal): Promise<boolean> {
-    for (const batch of batches(diff.changes, this.#options.eventLog !== undefined)) {
-      const observedAt = new Date().toISOString();
-      const ops = batch.flatMap((change) => changeOps(this.keys, change, observedAt));
-      const inputs = batch.flatMap((change) => changeEvents(change, observedAt));
-      let committed;
+    const observedAt = new Date().toISOString();
+    for (const { inputs, ops } of batches(this.keys, this.eventLog, diff.changes, observedAt)) {
       try {
-        committed = await this.#append(inputs, ops, signal);
+        await this.eventLog.append(inputs, { extraOps: ops, signal });
       } catch (error: unknown) {
         if (!(error instanceof TxnRollbackError)) throw error;
         this.#log.debug({ err: error.message }, 'presence changed during commit; re-reading');
         return false;
       }
-      for (const event of committed) {
-        this.#log.info(
-          { seq: event.seq, type: event.type, cell: event.subject, reason: event.reason },
-          'presence event',
-        );
-        this.events.emit(event);
-      }
     }
     await this.#deleteStale(diff, signal);
     return true;
-  }
-
-  async #append(inputs: EventInput[], ops: TxnOp[], signal: AbortSignal): Promise<PresenceEvent[]> {
-    const log = this.#options.eventLog;
-    if (log !== undefined) return (await log.append(inputs, { extraOps: ops, signal })) as PresenceEvent[];
-    await this.#options.client.txn.run(ops, signal);
-    return inputs.map((input) => ({ ...input, seq: (this.#localSeq += 1) }) as PresenceEvent);
   }
 
   async #deleteStale(diff: PresenceDiff, signal: AbortSignal): Promise<void> {
@@ -196,20 +228,33 @@ export class PresenceWatcher {
   }
 }
 
-/** Group changes into transactions that fit Consul's operation limit (events cost two ops each). */
-function* batches(changes: readonly CellChange[], logged: boolean): Generator<CellChange[]> {
-  const budget = MAX_TXN_OPS - 1;
-  let batch: CellChange[] = [];
-  let used = 0;
+/**
+ * Group changes into transactions that fit Consul's limits on operations and on request bytes (a change is
+ * never split: its guard and its writes stay atomic).
+ */
+function* batches(
+  keys: PresenceKeys,
+  log: EventLog,
+  changes: readonly CellChange[],
+  observedAt: string,
+): Generator<{ inputs: EventInput[]; ops: TxnOp[] }> {
+  let batch = { inputs: [] as EventInput[], ops: [] as TxnOp[] };
+  let bytes = 0;
   for (const change of changes) {
-    const cost = 2 + change.consumedDepartures.length + (logged ? 2 : 0) * change.transitions.length;
-    if (used + cost > budget && batch.length > 0) {
+    const ops = changeOps(keys, change, observedAt);
+    const inputs = changeEvents(change, observedAt);
+    const cost = ops.reduce((sum, op) => sum + txnOpWireBytes(op), log.wireBytes(inputs));
+    const fits =
+      EventLog.capacity(batch.ops.length + ops.length) >= batch.inputs.length + inputs.length &&
+      bytes + cost <= TXN_BUDGET_BYTES;
+    if (!fits && batch.ops.length > 0) {
       yield batch;
-      batch = [];
-      used = 0;
+      batch = { inputs: [], ops: [] };
+      bytes = 0;
     }
-    batch.push(change);
-    used += cost;
+    batch.inputs.push(...inputs);
+    batch.ops.push(...ops);
+    bytes += cost;
   }
-  if (batch.length > 0) yield batch;
+  if (batch.ops.length > 0) yield batch;
 }

@@ -31,12 +31,14 @@ export interface CellChange {
   readonly transitions: readonly PresenceTransition[];
   /** The registration to remember as known, or undefined to forget the cell. */
   readonly nextKnown: CellRegistration | undefined;
+  /** True for an incarnation the watcher never saw live: the known record is not this change's to write. */
+  readonly keepsKnown: boolean;
   /** ModifyIndex of the known record read (undefined: there was none). */
   readonly knownIndex: number | undefined;
   /** ModifyIndex of the presence key read (undefined: the key was absent). */
   readonly cellIndex: number | undefined;
-  /** Departure records this change consumed, to delete. */
-  readonly consumedDepartures: readonly Versioned<unknown>[];
+  /** Departure and incarnation records this change consumed, to delete. */
+  readonly consumedRecords: readonly Versioned<unknown>[];
 }
 
 export interface PresenceDiff {
@@ -47,29 +49,45 @@ export interface PresenceDiff {
 
 /**
  * Compare what the watcher knew (its `known` records) with what is present now. Pure: the snapshot is
- * the whole input, so a watcher that restarts recomputes the same answer (level-triggered).
+ * the whole input, so a watcher that restarts recomputes the same answer (level-triggered). An incarnation
+ * record whose incarnation is neither live nor known ended while no watcher looked: it is reported too.
  */
 export function diffSnapshot(snapshot: PresenceSnapshot): PresenceDiff {
-  const ids = [...new Set([...snapshot.known.keys(), ...snapshot.cells.keys()])].sort();
+  const ids = [
+    ...new Set([...snapshot.known.keys(), ...snapshot.cells.keys(), ...snapshot.incarnations.keys()]),
+  ].sort();
   const changes: CellChange[] = [];
   const consumed = new Set<string>();
   for (const id of ids) {
     const known = snapshot.known.get(id);
     const cell = snapshot.cells.get(id);
-    const transitions: PresenceTransition[] = [];
-    const consumedDepartures: Versioned<unknown>[] = [];
+    const departures = snapshot.departures.get(id);
+    const incarnations = snapshot.incarnations.get(id);
     const previous = known?.value.registration;
     const current = cell?.value;
+    for (const [incarnation, record] of incarnations ?? []) {
+      if (incarnation === current?.incarnation || incarnation === previous?.incarnation) continue;
+      const end = ended(record.value, departures, current);
+      const consumedRecords = [record, ...end.records];
+      for (const r of consumedRecords) consumed.add(r.key);
+      changes.push({
+        cellId: id,
+        transitions: [end.transition],
+        nextKnown: undefined,
+        keepsKnown: true,
+        knownIndex: known?.modifyIndex,
+        cellIndex: cell?.modifyIndex,
+        consumedRecords,
+      });
+    }
+    const transitions: PresenceTransition[] = [];
+    const consumedRecords: Versioned<unknown>[] = [];
     if (previous !== undefined && previous.incarnation !== current?.incarnation) {
-      const departure = snapshot.departures.get(id)?.get(previous.incarnation);
-      if (departure !== undefined) {
-        consumed.add(departure.key);
-        consumedDepartures.push(departure);
-        transitions.push(transition('CellDeparted', 'DepartureRecorded', previous));
-      } else {
-        const reason = current === undefined ? 'SessionInvalidated' : 'Reincarnated';
-        transitions.push(transition('CellLost', reason, previous));
-      }
+      const end = ended(previous, departures, current);
+      const record = incarnations?.get(previous.incarnation);
+      consumedRecords.push(...end.records, ...(record === undefined ? [] : [record]));
+      for (const r of consumedRecords) consumed.add(r.key);
+      transitions.push(end.transition);
     }
     if (current !== undefined) {
       if (previous?.incarnation !== current.incarnation) {
@@ -83,9 +101,10 @@ export function diffSnapshot(snapshot: PresenceSnapshot): PresenceDiff {
       cellId: id,
       transitions,
       nextKnown: current,
+      keepsKnown: false,
       knownIndex: known?.modifyIndex,
       cellIndex: cell?.modifyIndex,
-      consumedDepartures,
+      consumedRecords,
     });
   }
   const staleDepartures: Versioned<unknown>[] = [];
@@ -96,6 +115,22 @@ export function diffSnapshot(snapshot: PresenceSnapshot): PresenceDiff {
     }
   }
   return { changes, staleDepartures };
+}
+
+/** How an incarnation that is no longer live ended: departed if it left a record (consumed), else lost. */
+function ended(
+  registration: CellRegistration,
+  departures: ReadonlyMap<string, Versioned<unknown>> | undefined,
+  current: CellRegistration | undefined,
+): { transition: PresenceTransition; records: Versioned<unknown>[] } {
+  const departure = departures?.get(registration.incarnation);
+  if (departure !== undefined)
+    return {
+      transition: transition('CellDeparted', 'DepartureRecorded', registration),
+      records: [departure],
+    };
+  const reason = current === undefined ? 'SessionInvalidated' : 'Reincarnated';
+  return { transition: transition('CellLost', reason, registration), records: [] };
 }
 
 /** Whether acting on this diff would report a loss (the watcher confirms those with a consistent read). */
