@@ -1,60 +1,125 @@
 import type { ConsulClient } from '../consul/client.js';
-import type { Logger } from '../log/logger.js';
+import { ConfigError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
-import { DEFAULT_TIMING, type TimingProfile } from '../timing/safety-budget.js';
+import { linkSignals } from '../time/linked-signal.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import { checkTiming, DEFAULT_TIMING, type TimingProfile } from '../timing/safety-budget.js';
 import { defaultIdentity, holderRecord } from './holder-record.js';
 import { lockKey } from './keys.js';
+import { runTerm, type Leadership } from './term.js';
 
 export interface TryLockOptions {
   readonly client: ConsulClient;
   readonly identity?: string;
-  readonly timing?: Partial<Pick<TimingProfile, 'checkTtlMs' | 'confirmIntervalMs'>>;
+  /**
+   * The same timing profile as a singleton's, checked by the same safety budget: a run that loses
+   * contact is aborted and must be gone before lock-delay lets another executor in.
+   */
+  readonly timing?: Partial<TimingProfile>;
+  /** Session TTL backstop (`LeaseOptions.sessionTtlMs`). @default 10000 */
+  readonly sessionTtlMs?: number;
   readonly logger?: Logger;
+  /** Aborting it stops the operation (its `signal` aborts) and releases the lock once it settles. */
   readonly signal?: AbortSignal;
+  readonly clock?: Clock;
 }
 
-export interface ExclusiveContext {
-  /** Aborts if the lock's session is lost while `fn` runs (check TTL missed, operator). */
-  readonly signal: AbortSignal;
-  readonly sessionId: string;
-  readonly lockKey: string;
-}
+/**
+ * What an exclusive operation gets: the same as a singleton term (fencing token, an abort signal driven
+ * by the safety budget, `isLeading()`, `fencedPut`, the stop deadline).
+ */
+export type ExclusiveContext = Leadership;
 
 export type TryLockResult<T> = { readonly status: 'ran'; readonly value: T } | { readonly status: 'dropped' };
 
 /**
  * Exclusive operation (seed 004): run `fn` only if `resource` is free right now, else drop the task.
- * The lock is released when `fn` settles and released by Consul within the check TTL if the process dies.
- * Lock-delay is 0: a dropped task is never retried, so there is no successor to protect.
+ *
+ * The run is a term like a singleton's: the fencing token is the ModifyIndex of the acquiring write, the
+ * holder confirms with a consistent read of its key every `confirmInterval`, and `fn`'s signal aborts when
+ * confirmations stop for 2 × confirmInterval (cut off, frozen). Lock-delay keeps everyone else out until the
+ * run must be gone, so two runs never overlap even when the holder is cut off; a clean end releases
+ * first, so the next run may start at once. An executor that finds the key in lock-delay after a crash
+ * drops its task, as it would for a held key.
  */
 export async function tryLock<T>(
   resource: string,
   fn: (context: ExclusiveContext) => Promise<T>,
   options: TryLockOptions,
 ): Promise<TryLockResult<T>> {
+  const timing = { ...DEFAULT_TIMING, ...options.timing };
+  const checked = checkTiming(timing);
+  if (!checked.ok) throw new ConfigError(`lock ${resource}: ${checked.problems.join('; ')}`);
+  const { client } = options;
+  const clock = options.clock ?? systemClock;
   const key = lockKey(`exclusive.${resource}`);
+  const identity = options.identity ?? defaultIdentity();
+  const log = (options.logger ?? silentLogger).child({ resource, identity });
+  let acquired = false;
   const lease = await Lease.open(
     {
-      client: options.client,
+      client,
       name: `baton exclusive ${resource}`,
-      checkTtlMs: options.timing?.checkTtlMs ?? DEFAULT_TIMING.checkTtlMs,
-      heartbeatIntervalMs: options.timing?.confirmIntervalMs ?? DEFAULT_TIMING.confirmIntervalMs,
-      lockDelayMs: 0,
+      checkTtlMs: timing.checkTtlMs,
+      heartbeatIntervalMs: timing.confirmIntervalMs,
+      lockDelayMs: timing.lockDelayMs,
+      ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
       behavior: 'release',
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      confirm: async (l, signal, timeoutMs) => {
+        if (!acquired) return true;
+        const { value } = await client.kv.get(key, { consistency: 'consistent', signal, timeoutMs });
+        return value?.session === l.sessionId;
+      },
+      logger: log,
+      clock,
     },
     options.signal,
   );
+  const interrupt = linkSignals([options.signal]);
   try {
-    const record = JSON.stringify(holderRecord(options.identity ?? defaultIdentity(), lease.sessionId));
-    const acquired = await options.client.kv.put(key, record, {
+    const record = JSON.stringify(holderRecord(identity, lease.sessionId));
+    acquired = await client.kv.put(key, record, {
       acquire: lease.sessionId,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (!acquired) return { status: 'dropped' };
-    const signal = options.signal === undefined ? lease.lost : AbortSignal.any([lease.lost, options.signal]);
-    return { status: 'ran', value: await fn({ signal, sessionId: lease.sessionId, lockKey: key }) };
+    const sentAt = clock.now();
+    const { value } = await client.kv.get(key, {
+      consistency: 'consistent',
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    // Lost between the acquire and the read (session invalidated): nothing ran, so the task is dropped.
+    if (value?.session !== lease.sessionId) return { status: 'dropped' };
+    let outcome: { value: T } | { error: unknown } | undefined;
+    await runTerm(
+      {
+        client,
+        lease,
+        name: resource,
+        identity,
+        lockKey: key,
+        token: value.modifyIndex,
+        acquiredSentAt: sentAt,
+        budget: checked.budget,
+        killGraceMs: timing.killGraceMs,
+        clock,
+        log,
+        interrupt: interrupt.signal,
+      },
+      async (leadership) => {
+        try {
+          outcome = { value: await fn(leadership) };
+        } catch (error: unknown) {
+          outcome = { error };
+        }
+      },
+    );
+    if (outcome === undefined) throw new Error(`lock ${resource}: the operation never settled`);
+    if ('error' in outcome) throw outcome.error;
+    return { status: 'ran', value: outcome.value };
   } finally {
-    await lease.close([key]);
+    interrupt.dispose();
+    await lease.close(acquired ? [key] : []);
   }
 }

@@ -3,7 +3,9 @@ import { ConfigError } from '../../src/errors.js';
 import { Singleton } from '../../src/singleton/elector.js';
 import type { Leadership } from '../../src/singleton/term.js';
 import { tryLock } from '../../src/singleton/try-lock.js';
+import { ConsulClient } from '../../src/consul/client.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
 const consul = useDevAgent();
@@ -136,5 +138,52 @@ describe('tryLock (exclusive operations) against a real Consul agent', () => {
       status: 'ran',
       value: 'third',
     });
+  });
+
+  it('aborts a run cut off from Consul before another executor can start one (safety budget)', async () => {
+    const { client, agent } = consul.get();
+    const resource = singletonName('cut-off');
+    const proxy = await TcpProxy.start(agent.ports.http);
+    const cutOffClient = new ConsulClient({ baseUrl: `http://${proxy.address}` });
+    const events: string[] = [];
+    let started = false;
+    const first = tryLock(
+      resource,
+      async (leadership) => {
+        started = true;
+        events.push(`first started token ${leadership.token}`);
+        await new Promise((done) => leadership.signal.addEventListener('abort', done, { once: true }));
+        events.push('first stopped');
+        return leadership.token;
+      },
+      { client: cutOffClient },
+    );
+    await waitFor(() => started);
+    proxy.blackhole();
+    // Keep trying from a healthy executor: it may only run once the first run has stopped.
+    let second: Awaited<ReturnType<typeof tryLock<number>>> = { status: 'dropped' };
+    await waitFor(
+      async () => {
+        second = await tryLock(
+          resource,
+          (leadership) => {
+            events.push(`second ran token ${leadership.token}`);
+            return Promise.resolve(leadership.token);
+          },
+          { client },
+        );
+        return second.status === 'ran';
+      },
+      { timeoutMs: 30_000, message: 'the second executor never ran' },
+    );
+    expect(events[0]).toMatch(/^first started/);
+    expect(events[1]).toBe('first stopped');
+    expect(events[2]).toMatch(/^second ran/);
+    const firstToken = Number(events[0]?.split(' ').at(-1));
+    const secondToken = Number(events[2]?.split(' ').at(-1));
+    expect(secondToken).toBeGreaterThan(firstToken);
+    proxy.restore();
+    await first.catch(() => undefined);
+    await proxy.close();
   });
 });
