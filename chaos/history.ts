@@ -83,7 +83,8 @@ export interface SubscriberLine {
   readonly stream: 'presence' | 'singletons';
   readonly fromSeq: number;
   readonly toSeq: number;
-  /** Ranges retention trimmed and that the subscriber was told about (gap markers); not violations. */
+  /** Ranges retention trimmed and that the subscriber was told about (gap markers); not violations.
+   * Each `[from, to]` is inclusive on both ends, as `EventLog`'s `onGap(fromSeq, toSeq)` reports it. */
   readonly gaps?: readonly (readonly [number, number])[];
 }
 
@@ -114,7 +115,7 @@ export interface RecordLine {
   readonly phase: string;
 }
 
-/** A singleton or lock must have a live worker again by `t + withinMs` (checked against acts). */
+/** A singleton or lock must have a live worker again by `t + withinMs` (checked against acts that are not stale). */
 export interface ExpectSuccessorLine {
   readonly k: 'expect-successor';
   readonly t: number;

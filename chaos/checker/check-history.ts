@@ -51,7 +51,11 @@ export function checkHistory(lines: readonly HistoryLine[], options: CheckOption
   const properties: Record<PropertyName, PropertyResult> = {
     'stale-act': singletons.tally.result(),
     'exclusive-overlap': locks.tally.result(),
-    'successor-missing': checkSuccessors(index.expectations, index.acts, maxExamples).result(),
+    'successor-missing': checkSuccessors(
+      index.expectations,
+      [...singletons.current, ...locks.current],
+      maxExamples,
+    ).result(),
     'cell-lost-missing': cellLost.lostMissing.result(),
     'cell-lost-duplicate': cellLost.lostDuplicate.result(),
     'cell-lost-false': cellLost.lostFalse.result(),

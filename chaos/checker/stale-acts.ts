@@ -11,6 +11,8 @@ export interface StaleActOptions {
 export interface StaleActResult {
   readonly tally: PropertyTally;
   readonly counts: StaleActCounts;
+  /** The acts that were not stale: each carried the newest token of its resource at its time. */
+  readonly current: readonly ActLine[];
 }
 
 /** The frozen-tree fault whose window covers `act`, if any: the documented limit where only fencing helps. */
@@ -41,6 +43,7 @@ export function checkStaleActs(
   options: StaleActOptions,
 ): StaleActResult {
   const tally = new PropertyTally(options.maxExamples);
+  const current: ActLine[] = [];
   let stale = 0;
   let fenceRefused = 0;
   let exempt = 0;
@@ -51,6 +54,7 @@ export function checkStaleActs(
       for (const act of sameTime) if (newest === undefined || act.token > newest.token) newest = act;
       for (const act of sameTime) {
         if (newest === undefined || act.token >= newest.token) {
+          current.push(act);
           tally.pass();
           continue;
         }
@@ -72,5 +76,6 @@ export function checkStaleActs(
   return {
     tally,
     counts: { acts: acts.length, stale, fenceRefused, notRefused: stale - fenceRefused, exempt },
+    current: current.sort((a, b) => a.t - b.t),
   };
 }

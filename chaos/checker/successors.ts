@@ -16,16 +16,17 @@ function firstAtOrAfter(times: readonly number[], t: number): number {
 
 /**
  * Each `expect-successor` line needs an act on its resource in `[t, t + withinMs]`: after a fault heals, a
- * singleton or lock must have a live worker again. `acts` must be sorted by `t`.
+ * singleton or lock must have a live worker again. `currentActs` are the acts that were not stale, sorted by
+ * `t`: an old term's worker resuming and acting (refused or not) is no successor.
  */
 export function checkSuccessors(
   expectations: readonly ExpectSuccessorLine[],
-  acts: readonly ActLine[],
+  currentActs: readonly ActLine[],
   maxExamples: number,
 ): PropertyTally {
   const tally = new PropertyTally(maxExamples);
   const timesByResource = new Map<string, number[]>();
-  for (const [resource, resourceActs] of groupBy(acts, (act) => act.resource)) {
+  for (const [resource, resourceActs] of groupBy(currentActs, (act) => act.resource)) {
     timesByResource.set(
       resource,
       resourceActs.map((act) => act.t),

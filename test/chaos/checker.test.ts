@@ -325,6 +325,20 @@ describe('stale acts and the frozen-tree limit', () => {
     expect(report.staleActs.singleton.exempt).toBe(1);
   });
 
+  it('does not count an old term resuming as the successor', () => {
+    const expectation: HistoryLine = {
+      k: 'expect-successor',
+      t: 14_000,
+      resource: 'singleton/s',
+      withinMs: 5_000,
+    };
+    const resumed = act(14_400, 'singleton/s', 'w2', 2, 'refused');
+    const onlyOld = checkHistory([...before, expectation, resumed], { graceMs });
+    expect(violated(onlyOld)).toEqual({ 'successor-missing': 1 });
+    const successor = act(15_000, 'singleton/s', 'w3', 3, 'accepted');
+    expect(checkHistory([...before, expectation, resumed, successor], { graceMs }).violations).toBe(0);
+  });
+
   it('applies the same limit to lock runs', () => {
     const locked = [
       act(1, 'lock/r', 'w2', 2),
