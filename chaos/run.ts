@@ -22,7 +22,7 @@ const ArgsSchema = z.object({
   faults: z.coerce.number().int().positive().default(Number.MAX_SAFE_INTEGER),
   duration: z.string().default('3m'),
   topology: z.string().default('dev'),
-  cells: z.coerce.number().int().min(1).default(8),
+  cells: z.coerce.number().int().min(1).default(6),
   concurrency: z.coerce.number().int().min(1).default(3),
   settle: z.string().default('15s'),
   out: z.string().default('bench/results'),

@@ -133,11 +133,16 @@ export async function runCampaign(settings: CampaignSettings, stop: AbortSignal)
     for (const role of roles) role.slot.start();
     await new Promise((r) => setTimeout(r, settings.settleMs));
 
+    // Cells stop cleanly first, while the controllers still watch: their departures are judged too.
+    progress(`${settings.topology}: stopping the cells cleanly`);
+    await Promise.all([...cells, ...oneOffs].map((cell) => cell.slot.stop()));
+    await new Promise((r) => setTimeout(r, Math.min(settings.settleMs, 5_000)));
     const heads = await finalLogs(context);
     await subscribers.finish(heads, 20_000);
-    await recordCells(context);
+    const records = await recordCells(context);
+    progress(`${settings.topology}: ${String(records)} cell records; stopping everything`);
     for (const timer of timers) clearInterval(timer);
-    await Promise.all([...roles, ...oneOffs].map((role) => role.slot.stop()));
+    await Promise.all(roles.map((role) => role.slot.stop()));
     return {
       historyDir,
       faults: injector.counts,

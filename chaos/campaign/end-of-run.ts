@@ -8,6 +8,18 @@ import { STREAMS, type Stream } from './subscribers.js';
 
 const run = promisify(execFile);
 
+/** The end-of-run reads must not fail on one busy answer (a 429, a timeout): retry a few times. */
+async function retrying<T>(read: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error: unknown) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 /** Read every durable log whole into `log` lines; returns each stream's head. */
 export async function finalLogs(context: CampaignContext): Promise<Map<Stream, number>> {
   const heads = new Map<Stream, number>();
@@ -15,7 +27,7 @@ export async function finalLogs(context: CampaignContext): Promise<Map<Stream, n
     const log = new EventLog({ client: context.topology.observer(), stream });
     let cursor = 0;
     for (;;) {
-      const batch = await log.read(cursor, 500);
+      const batch = await retrying(() => log.read(cursor, 500));
       heads.set(stream, batch.head);
       for (const event of batch.events) {
         context.history.write({
@@ -41,7 +53,7 @@ interface CellRecordJson {
 }
 
 /** Every Cell record's phase, through `baton get cells -o json` (what an operator sees). */
-export async function recordCells(context: CampaignContext): Promise<void> {
+export async function recordCells(context: CampaignContext): Promise<number> {
   const address = context.topology.observer().address;
   const { stdout } = await run(process.execPath, [context.cli, 'get', 'cells', '-o', 'json'], {
     env: { ...process.env, CONSUL_HTTP_ADDR: address },
@@ -58,6 +70,7 @@ export async function recordCells(context: CampaignContext): Promise<void> {
       ...(record.status?.incarnation === undefined ? {} : { incarnation: record.status.incarnation }),
     });
   }
+  return records.length;
 }
 
 /**

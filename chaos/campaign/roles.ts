@@ -132,7 +132,7 @@ export async function lockExecutors(
           },
         };
       },
-      restartDelayMs: () => random.int(0, 300),
+      restartDelayMs: () => random.int(200, 1_000),
     });
     roles.push({ kind: 'lock', slot, who, proxy, resource: () => `lock/${current}`, forks: true });
   }

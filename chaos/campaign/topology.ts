@@ -7,6 +7,12 @@ import { ConsulCluster } from '../../test/support/cluster.js';
 export type TopologyName = 'dev' | 'cluster';
 
 /**
+ * Every "host" of the campaign shares 127.0.0.1, and Consul caps HTTP connections per client IP (200 by
+ * default: beyond, 429): raise the cap so one IP can stand for many hosts.
+ */
+const LOOPBACK_HOSTS_HCL = ['limits { http_max_conns_per_client = 4096 }'];
+
+/**
  * Where the campaign's Consul runs. `dev`: one dev agent, which is also the only host. `cluster`: the
  * tests' 3-server cluster plus client agents standing in for hosts: candidates and cells talk to their
  * host's agent, so killing an agent is a VM loss. Both use the fixtures' fast gossip and TTL settings.
@@ -22,7 +28,12 @@ export class Topology {
   static async start(name: TopologyName, clientAgents = 2): Promise<Topology> {
     const binary = (await locateConsul()).path;
     if (name === 'dev') {
-      const agent = await ConsulAgentProcess.start({ binary, nodeName: `chaos-${tag()}`, mode: 'dev' });
+      const agent = await ConsulAgentProcess.start({
+        binary,
+        nodeName: `chaos-${tag()}`,
+        mode: 'dev',
+        extraHcl: LOOPBACK_HOSTS_HCL,
+      });
       await agent.waitReady();
       return new Topology(name, [agent], undefined);
     }
@@ -37,6 +48,7 @@ export class Topology {
         nodeName: `host${i}-${tag()}`,
         mode: 'client',
         join,
+        extraHcl: LOOPBACK_HOSTS_HCL,
       });
       await agent.waitReady({ timeoutMs: 90_000 });
       hosts.push(agent);
