@@ -11,7 +11,8 @@ export const PROPERTIES = {
   'departure-missing': 'a cleanly departed incarnation never reported CellDeparted',
   'stale-listing': 'a listing still showed an incarnation after a subscriber had received its CellLost',
   'subscriber-missed': 'a subscriber never received a logged event of its span (outside declared gaps)',
-  'subscriber-corrupt': 'a subscriber received an event whose type or subject differs from the log',
+  'subscriber-corrupt':
+    'a subscriber received an event whose type, subject or incarnation differs from the log',
   'record-not-converged':
     "a Cell record's phase or incarnation differs from the truth of the latest incarnation",
 } as const;

@@ -1,4 +1,4 @@
-import type { RecvLine, SubscriberLine } from '../history.js';
+import type { LogLine, RecvLine, SubscriberLine } from '../history.js';
 import { PropertyTally } from './check-report.js';
 import type { HistoryIndex } from './history-index.js';
 
@@ -18,10 +18,20 @@ function inGap(seq: number, subscriber: SubscriberLine): boolean {
   return subscriber.gaps?.some(([from, to]) => seq >= from && seq <= to) === true;
 }
 
+/** A receipt that is not the logged event of its seq (the incarnation is compared when both carry one). */
+function disagrees(recv: RecvLine, logged: LogLine): boolean {
+  if (logged.type !== recv.type || logged.subject !== recv.subject) return true;
+  return (
+    recv.incarnation !== undefined &&
+    logged.incarnation !== undefined &&
+    recv.incarnation !== logged.incarnation
+  );
+}
+
 /**
  * Every subscriber gets every event of its span: each logged seq of its stream in `(fromSeq, toSeq]`, minus
  * the gaps it was told about, must be among its receipts. Receiving a seq twice is allowed (at-least-once:
- * consumers dedupe by seq) and only counted; receiving a seq whose type or subject differ from the log's is a
+ * consumers dedupe by seq) and only counted; receiving a seq whose type, subject or incarnation differ from the log's is a
  * violation (one checked instance per receipt with a log line to compare).
  */
 export function checkSubscribers(index: HistoryIndex, maxExamples: number): SubscriberResult {
@@ -38,7 +48,7 @@ export function checkSubscribers(index: HistoryIndex, maxExamples: number): Subs
     else seqs.set(recv.seq, recv);
     const logged = index.log.get(recv.stream)?.get(recv.seq);
     if (logged === undefined) recvsWithoutLogLine += 1;
-    else if (logged.type !== recv.type || logged.subject !== recv.subject) corrupt.fail([recv, logged]);
+    else if (disagrees(recv, logged)) corrupt.fail([recv, logged]);
     else corrupt.pass();
   }
   for (const subscriber of index.subscribers) {

@@ -217,6 +217,15 @@ describe('checkHistory', () => {
       offender: { ...recvOf(9, 'sse-1', seq(6)), type: 'CellUpdated' },
     },
     {
+      name: 'a subscriber that got an event naming another incarnation than the log',
+      property: 'subscriber-corrupt',
+      change: (h) =>
+        h.map((line) =>
+          isRecvOf(line, 'sse-1', 5) ? { ...recvOf(6.5, 'sse-1', seq(5)), incarnation: 'K2' } : line,
+        ),
+      offender: { ...recvOf(6.5, 'sse-1', seq(5)), incarnation: 'K2' },
+    },
+    {
       name: 'a record whose phase is not the truth',
       property: 'record-not-converged',
       change: (h) => [
