@@ -78,9 +78,32 @@ export class SessionApi {
   }
 
   async list(options: { consistency?: Consistency; signal?: AbortSignal } = {}): Promise<SessionInfo[]> {
+    return (await this.listIndexed(options)).sessions;
+  }
+
+  /**
+   * Every session with the list's `X-Consul-Index`; with `index` > 0 a blocking query that returns when a
+   * session is created or destroyed (or after `waitMs`), with a client deadline past the server's wait.
+   */
+  async listIndexed(
+    options: { consistency?: Consistency; signal?: AbortSignal; index?: number; waitMs?: number } = {},
+  ): Promise<{ sessions: SessionInfo[]; index: number }> {
     const path = '/v1/session/list';
-    const response = await this.#http.expectOk({ method: 'GET', path, ...options });
-    return this.#http.parse(SessionListWireSchema, response, path);
+    const blocking = options.index !== undefined && options.index > 0;
+    const waitMs = options.waitMs ?? 30_000;
+    const response = await this.#http.expectOk({
+      method: 'GET',
+      path,
+      signal: options.signal,
+      consistency: options.consistency,
+      ...(blocking
+        ? {
+            query: { index: options.index, wait: durationString(waitMs) },
+            timeoutMs: waitMs + waitMs / 16 + 2_000,
+          }
+        : {}),
+    });
+    return { sessions: this.#http.parse(SessionListWireSchema, response, path), index: response.index ?? 0 };
   }
 }
 

@@ -1,10 +1,14 @@
 import type { ConsulClient } from '../consul/client.js';
 import { AbortedError } from '../errors.js';
 import { isAborted, type Clock } from '../time/clock.js';
+import { linkSignals } from '../time/linked-signal.js';
 import { NO_DIRECTIVES, type Directives } from './directives.js';
 
-/** How often a deferring candidate, or a holder with another preferred holder, looks again. */
-const PREFERENCE_POLL_MS = 1_000;
+/**
+ * A deferring candidate, or a holder with another preferred holder, blocks on the session list (it wakes
+ * the moment a candidate's session appears or goes) and looks again at least this often.
+ */
+export const DEFAULT_PREFERENCE_RECHECK_MS = 5_000;
 
 /** The session name of a candidate: how the controller and other candidates recognise it. */
 export function sessionName(singleton: string, identity: string): string {
@@ -23,12 +27,22 @@ export class DirectiveGate {
   readonly #clock: Clock;
   #current: Directives = NO_DIRECTIVES;
   #changed = new AbortController();
+  /** `X-Consul-Index` of the last session list read, for the next blocking wait. */
+  #sessionsIndex = 0;
+  readonly #recheckMs: number;
 
-  constructor(client: ConsulClient, name: string, identity: string, clock: Clock) {
+  constructor(
+    client: ConsulClient,
+    name: string,
+    identity: string,
+    clock: Clock,
+    recheckMs = DEFAULT_PREFERENCE_RECHECK_MS,
+  ) {
     this.#client = client;
     this.#name = name;
     this.#identity = identity;
     this.#clock = clock;
+    this.#recheckMs = recheckMs;
   }
 
   get current(): Directives {
@@ -61,11 +75,30 @@ export class DirectiveGate {
     return !(await this.#candidateWaiting(preferredHolder, signal));
   }
 
-  /** Sleep until the poll interval passes or the directives change (whichever is first). */
+  /**
+   * Wait until the directives change or the set of sessions changes (a preferred holder arrives or leaves;
+   * a departing holder's session is destroyed), at most the recheck interval.
+   */
   async pause(signal: AbortSignal): Promise<void> {
-    await this.#clock
-      .sleep(PREFERENCE_POLL_MS, AbortSignal.any([signal, this.changed]))
-      .catch(() => undefined);
+    const wake = linkSignals([signal, this.changed]);
+    try {
+      if (this.#sessionsIndex > 0 && this.#current.preferredHolder !== undefined) {
+        const { index } = await this.#client.session.listIndexed({
+          index: this.#sessionsIndex,
+          waitMs: this.#recheckMs,
+          signal: wake.signal,
+        });
+        this.#sessionsIndex = index;
+      } else {
+        await this.#clock.sleep(this.#recheckMs, wake.signal);
+      }
+    } catch {
+      // Woken by a change, or the list failed: the caller looks again either way. Keep a failing list
+      // from spinning.
+      if (!wake.signal.aborted) await this.#clock.sleep(250, signal).catch(() => undefined);
+    } finally {
+      wake.dispose();
+    }
   }
 
   /**
@@ -86,7 +119,8 @@ export class DirectiveGate {
 
   /** Whether a candidate with this identity has a live session (it is waiting or holding). */
   async #candidateWaiting(identity: string, signal: AbortSignal): Promise<boolean> {
-    const sessions = await this.#client.session.list({ signal });
+    const { sessions, index } = await this.#client.session.listIndexed({ signal });
+    this.#sessionsIndex = index;
     return sessions.some((session) => session.name === sessionName(this.#name, identity));
   }
 }

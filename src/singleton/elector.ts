@@ -39,6 +39,11 @@ export interface SingletonOptions {
    * sync its check (a revoked token) keeps the lock. @default 10000
    */
   readonly sessionTtlMs?: number;
+  /**
+   * While a `preferredHolder` is set, candidates and the holder wake on every session change and look
+   * again at least this often. @default 5000
+   */
+  readonly preferenceRecheckMs?: number;
   /** How long a candidate that stepped down waits before campaigning again. @default 1000 */
   readonly stepDownBackoffMs?: number;
   /**
@@ -96,7 +101,13 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     if (!checked.ok) throw new ConfigError(`singleton ${options.name}: ${checked.problems.join('; ')}`);
     this.budget = checked.budget;
     this.#clock = options.clock ?? systemClock;
-    this.#gate = new DirectiveGate(options.client, options.name, this.identity, this.#clock);
+    this.#gate = new DirectiveGate(
+      options.client,
+      options.name,
+      this.identity,
+      this.#clock,
+      options.preferenceRecheckMs,
+    );
     this.#log = (options.logger ?? silentLogger).child({ singleton: options.name, identity: this.identity });
   }
 
@@ -298,6 +309,12 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#setState('leading');
     this.#setHolder({ ...holderRecord(this.identity, lease.sessionId) });
     this.#log.info({ token }, 'started leading');
+    // A pause or step-down that landed between the acquire and now was seen while not leading: obey it
+    // now (the term then ends before the work starts), rather than ignore it for the whole term.
+    if (this.#gate.asksToStandDown(lease.sessionId)) {
+      this.#log.info('asked to stand down before the term started; handing over');
+      this.stepDown();
+    }
     const termOver = new AbortController();
     const preference = this.#gate
       .preferredHolderWaiting(AbortSignal.any([this.#interrupt.signal, termOver.signal]))

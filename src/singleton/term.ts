@@ -129,8 +129,11 @@ export async function runTerm(
     },
   };
 
+  // A term interrupted before it began (a pause that raced the acquire, a lease already lost) never
+  // starts its work.
+  const started = !(lease.lost.aborted || context.interrupt.aborted);
   const workDone = Promise.resolve()
-    .then(() => work(leadership))
+    .then(() => (started ? work(leadership) : undefined))
     .then(
       () => end('work-finished'),
       (error: unknown) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsulClient } from '../../src/consul/client.js';
+import { ConsulClient } from '../../src/consul/client.js';
 import { singletonRecordKeys } from '../../src/singleton/directives.js';
 import { Singleton } from '../../src/singleton/elector.js';
 import type { Leadership } from '../../src/singleton/term.js';
@@ -71,6 +71,68 @@ describe('singleton directives from the record, against a real Consul agent', ()
     await client.kv.put(singletonRecordKeys(name).stepDown, JSON.stringify(request));
     await waitFor(() => leaders(all).length === 1 && leaders(all)[0] !== first, { timeoutMs: 15_000 });
     await Promise.all(all.map((c) => c.stop()));
+    await Promise.all(runs);
+  });
+
+  it('a pause that lands between the acquire and the start of the term is obeyed, not ignored', async () => {
+    const { agent } = consul.get();
+    const name = uniquePrefix('pause-race').replace('baton-test/', 't-');
+    // A client of its own whose acquiring put lets the pause land (and reach the candidate's directive
+    // watch) before the candidate goes on to start its term: the race, made deterministic.
+    const racing = new ConsulClient({ baseUrl: agent.httpAddr });
+    const put = racing.kv.put.bind(racing.kv);
+    const seen: { singleton?: Singleton } = {};
+    let raced = false;
+    racing.kv.put = async (key, value, options) => {
+      const result = await put(key, value, options);
+      if (options?.acquire !== undefined && result && !raced) {
+        raced = true;
+        await writeSpec(racing, name, { paused: true });
+        await waitFor(() => seen.singleton?.directives.paused === true);
+      }
+      return result;
+    };
+    let workRuns = 0;
+    const singleton = new Singleton({
+      client: racing,
+      name,
+      identity: 'racer',
+      stepDownBackoffMs: 300,
+      work: async (leadership) => {
+        workRuns += 1;
+        await untilAborted(leadership);
+      },
+    });
+    seen.singleton = singleton;
+    const run = singleton.start();
+    await waitFor(() => raced);
+    await waitFor(async () => (await racing.kv.get(`baton/v1/locks/${name}`)).value?.session === undefined, {
+      message: 'the paused singleton kept the lock',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(singleton.state).not.toBe('leading');
+    expect(workRuns).toBe(0);
+    await singleton.stop();
+    await run;
+  });
+
+  it('preferredHolder naming the departing holder: a waiter wakes on its session going, not a poll', async () => {
+    const { client } = consul.get();
+    const name = uniquePrefix('preferred-departs').replace('baton-test/', 't-');
+    // A recheck far beyond the test's timeout: only waking on the session change can hand over in time.
+    const make = (identity: string): Singleton =>
+      new Singleton({ client, name, identity, work: untilAborted, preferenceRecheckMs: 120_000 });
+    const a = make('a');
+    const b = make('b');
+    const runs = [a.start()];
+    await waitFor(() => a.state === 'leading');
+    await writeSpec(client, name, { preferredHolder: 'a' });
+    runs.push(b.start());
+    await waitFor(() => b.state === 'waiting' && b.directives.preferredHolder === 'a');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await a.stop();
+    await waitFor(() => b.state === 'leading', { timeoutMs: 30_000, message: 'b never took over' });
+    await b.stop();
     await Promise.all(runs);
   });
 });
