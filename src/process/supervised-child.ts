@@ -1,10 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-
-export interface ChildExit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
+import type { ChildExit } from './exit-status.js';
+import { groupAlive, groupGone, signalGroup } from './process-group.js';
 
 export interface SupervisedChildOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -16,16 +13,26 @@ export interface SupervisedChildOptions {
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
 
 /**
- * A child process that cannot outlive its supervisor as a worker:
- * - it runs in its own process group, so termination reaches its whole tree;
- * - on Linux it is started through `setpriv --pdeathsig SIGKILL`, so the kernel kills it the moment the
- *   supervisor dies, even by SIGKILL (where no code of ours can run).
+ * A worker command and everything it forks, as one unit: its process group.
+ * - It leads a new process group, so a stop reaches its whole tree, and it is *stopped* only when no live
+ *   member of the group is left: when the command exits on its own, the rest of its group gets SIGTERM,
+ *   then SIGKILL after the grace period, and `stopped` waits for all of it. A caller may release a lock or
+ *   write a departure only after `stopped`.
+ * - On Linux the command starts through `setpriv --pdeathsig SIGKILL`, so the kernel kills it the moment
+ *   the supervisor dies. That covers the direct child only; its descendants are the watchdog's job.
+ * Limit: a descendant that leaves the group (`setsid`, daemonizing) escapes any supervisor.
  */
 export class SupervisedChild {
+  /** The direct child exited (its descendants may still run). */
   readonly exited: Promise<ChildExit>;
+  /** The whole group is gone; resolves with the direct child's exit. */
+  readonly stopped: Promise<ChildExit>;
   readonly #child: ChildProcess;
   readonly #killGraceMs: number;
   #exit: ChildExit | undefined;
+  #stopping = false;
+  #killing = false;
+  #killTimer: NodeJS.Timeout | undefined;
 
   constructor(command: string, args: readonly string[], options: SupervisedChildOptions) {
     this.#killGraceMs = options.killGraceMs;
@@ -42,6 +49,7 @@ export class SupervisedChild {
         resolve(this.#exit);
       });
     });
+    this.stopped = this.#settle();
   }
 
   /** Whether the kernel protects this child against the supervisor's death (Linux with setpriv). */
@@ -49,39 +57,53 @@ export class SupervisedChild {
     return SETPRIV !== undefined;
   }
 
+  /** The direct child's pid, which is also the group's id. */
   get pid(): number | undefined {
     return this.#child.pid;
   }
 
+  /** Whether the direct child still runs. */
   get running(): boolean {
     return this.#exit === undefined;
   }
 
-  /** Send a signal to the child's whole process group. */
+  /** Send a signal to the whole process group. */
   signal(signal: NodeJS.Signals): void {
     const pid = this.#child.pid;
-    if (pid === undefined || !this.running) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      this.#child.kill(signal);
-    }
+    if (pid !== undefined) signalGroup(pid, signal);
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; resolves once the child has exited. */
-  async terminate(): Promise<ChildExit> {
-    if (!this.running) return this.exited;
-    this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal('SIGKILL'), this.#killGraceMs);
+  /**
+   * Ask the group to stop with `signal` (SIGTERM unless told), then SIGKILL it after the grace period;
+   * resolves once the whole group is gone. A second call only forwards its signal: the grace period
+   * started by the first one still bounds the stop.
+   */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<ChildExit> {
+    this.signal(signal);
+    if (!this.#stopping) {
+      this.#stopping = true;
+      this.#killTimer = setTimeout(() => {
+        this.#killing = true;
+        this.signal('SIGKILL');
+      }, this.#killGraceMs);
+    }
+    return this.stopped;
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the whole group is gone. */
+  terminate(): Promise<ChildExit> {
+    return this.stop('SIGTERM');
+  }
+
+  async #settle(): Promise<ChildExit> {
     const exit = await this.exited;
-    clearTimeout(timer);
+    const pgid = this.#child.pid;
+    if (pgid !== undefined) {
+      // The command is gone but what it forked may not be: stop the rest of the group the same way.
+      if (groupAlive(pgid)) this.stop('SIGTERM').catch(() => undefined);
+      await groupGone(pgid, () => (this.#killing ? 'SIGKILL' : 0));
+    }
+    clearTimeout(this.#killTimer);
     return exit;
   }
-}
-
-/** Shell convention: a child killed by a signal exits 128 + the signal number. */
-export function exitCodeOf(exit: ChildExit): number {
-  if (exit.code !== null) return exit.code;
-  const signals: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-  return 128 + (exit.signal === null ? 0 : (signals[exit.signal] ?? 0));
 }

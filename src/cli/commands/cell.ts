@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { createRootLogger } from '../../log/logger.js';
 import { Cell } from '../../presence/cell.js';
 import { CellSpecSchema, type CellSpec } from '../../presence/cell-registration.js';
-import { exitCodeOf, SupervisedChild } from '../../process/supervised-child.js';
+import { endedCleanly, exitCodeOf } from '../../process/exit-status.js';
+import { onStopSignals } from '../../process/stop-signals.js';
+import { superviseCommand, type SupervisedCommand } from '../../process/supervise-command.js';
+import { Watchdog } from '../../process/watchdog.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand } from '../global-options.js';
 
@@ -21,7 +24,8 @@ export function registerCell(program: Command): void {
   program
     .command('cell')
     .description(
-      'keep a cell registered in Consul while CMD runs; depart cleanly when CMD exits 0 or on SIGTERM/SIGINT',
+      'keep a cell registered in Consul while CMD runs; depart cleanly when CMD exits 0, dies of SIGTERM/SIGINT ' +
+        '(143/130), or on SIGTERM/SIGINT to baton; any other end is a crash (CellLost)',
     )
     .requiredOption('--id <id>', 'cell id, unique in the cluster (a DNS label: lowercase letters, digits, -)')
     .requiredOption('--address <host:port>', 'where schedulers reach the cell')
@@ -63,52 +67,65 @@ async function runCell(cmd: string[], flags: CellFlags, command: Command): Promi
     logger: log,
   });
 
-  // A signal before CMD runs cancels the registration; after, it is forwarded to CMD.
+  // A signal before CMD runs cancels the registration; after, it is forwarded to CMD's process group.
   const startup = new AbortController();
-  let child: SupervisedChild | undefined;
+  let workload: SupervisedCommand | undefined;
   const stopRequest = { requested: false };
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const removeSignals = onStopSignals(log, (signal) => {
     stopRequest.requested = true;
-    if (child === undefined) startup.abort();
-    else if (child.running) {
+    if (workload === undefined) startup.abort();
+    else {
       log.info({ signal }, 'forwarding signal to the command');
-      child.signal(signal);
-      setTimeout(() => child?.signal('SIGKILL'), killGraceMs).unref();
+      workload.stop(signal);
     }
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  });
+  let watchdog: Watchdog | undefined;
   try {
+    // No deadline for presence (it grants no exclusivity), but the watchdog still stops the whole group if
+    // this process dies, and a departure is written only once the group is empty.
     let registration;
     try {
+      watchdog = await Watchdog.start(log, startup.signal);
       registration = await cell.start(startup.signal);
     } catch (error: unknown) {
       if (stopRequest.requested) return ExitCode.ok;
       throw error;
     }
-    child = new SupervisedChild(file, args, {
-      killGraceMs,
-      env: {
-        ...process.env,
-        BATON_CELL_ID: registration.id,
-        BATON_CELL_INCARNATION: registration.incarnation,
-        BATON_CELL_KEY: cell.key,
+    workload = superviseCommand({
+      command: file,
+      args,
+      variables: {
+        cellId: registration.id,
+        cellIncarnation: registration.incarnation,
+        cellKey: cell.key,
       },
+      killGraceMs,
+      watchdog,
+      log,
     });
-    if (stopRequest.requested) child.signal('SIGTERM');
-    const exit = await child.exited;
-    const code = exitCodeOf(exit);
-    if (stopRequest.requested || code === 0) {
-      await cell.stop(stopRequest.requested ? 'Signalled' : 'CommandExited');
+    if (stopRequest.requested) workload.stop('SIGTERM');
+    const { exit, stoppedBy } = await workload.done;
+    if (stoppedBy === 'watchdog-lost') {
+      log.error({ ...exit }, 'watchdog lost; leaving without a departure record');
+      await cell.abandon();
+      return ExitCode.failure;
+    }
+    if (stopRequest.requested || endedCleanly(exit)) {
+      const reason = stopRequest.requested
+        ? 'Signalled'
+        : exit.code === 0
+          ? 'CommandExited'
+          : 'CommandStopped';
+      await cell.stop(reason);
     } else {
       // The workload crashed: report the cell lost (no departure record) so its work is rescheduled.
       log.warn({ ...exit }, 'command failed; leaving without a departure record');
       await cell.abandon();
     }
-    return code;
+    return exitCodeOf(exit);
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    removeSignals();
+    await watchdog?.close();
   }
 }
 

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { createRootLogger } from '../../log/logger.js';
-import { exitCodeOf, SupervisedChild } from '../../process/supervised-child.js';
+import { exitCodeOf } from '../../process/exit-status.js';
+import { onStopSignals } from '../../process/stop-signals.js';
+import { superviseCommand } from '../../process/supervise-command.js';
+import { Watchdog, WatchdogLostError } from '../../process/watchdog.js';
 import { Singleton } from '../../singleton/elector.js';
 import type { Leadership } from '../../singleton/term.js';
 import { CliError, ExitCode } from '../exit.js';
@@ -35,6 +38,7 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
   const timing = readTimingFlags(options);
   let childExit: number | undefined;
   let singleton: Singleton;
+  let watchdog: Watchdog | undefined;
   try {
     singleton = new Singleton({
       client: consulFromCommand(command),
@@ -43,24 +47,27 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
       timing,
       logger: log,
       work: async (leadership: Leadership) => {
-        const child = new SupervisedChild(file, args, {
-          killGraceMs: singleton.timing.killGraceMs,
-          env: {
-            ...process.env,
-            BATON_SINGLETON: leadership.name,
-            BATON_IDENTITY: leadership.identity,
-            BATON_FENCING_TOKEN: String(leadership.token),
-            BATON_LOCK_KEY: leadership.lockKey,
-            BATON_SESSION: leadership.sessionId,
+        if (watchdog === undefined) throw new WatchdogLostError('never started');
+        const worker = superviseCommand({
+          command: file,
+          args,
+          variables: {
+            singleton: leadership.name,
+            identity: leadership.identity,
+            fencingToken: leadership.token,
+            lockKey: leadership.lockKey,
+            session: leadership.sessionId,
           },
+          killGraceMs: singleton.timing.killGraceMs,
+          watchdog,
+          signal: leadership.signal,
+          deadline: leadership,
+          log,
         });
-        log.info({ pid: child.pid, token: leadership.token }, 'worker started');
-        const onAbort = (): void => void child.terminate();
-        leadership.signal.addEventListener('abort', onAbort, { once: true });
-        const exit = await child.exited;
-        leadership.signal.removeEventListener('abort', onAbort);
-        if (!leadership.signal.aborted) childExit = exitCodeOf(exit);
-        log.info({ ...exit, token: leadership.token }, 'worker exited');
+        log.info({ pid: worker.pid, token: leadership.token }, 'worker started');
+        const { exit, stoppedBy } = await worker.done;
+        if (stoppedBy === undefined) childExit = exitCodeOf(exit);
+        log.info({ ...exit, token: leadership.token }, 'worker stopped (its whole process group)');
       },
     });
   } catch (error: unknown) {
@@ -68,9 +75,16 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
       throw new CliError(error.message, ExitCode.usage);
     throw error;
   }
-  const stop = (): void => void singleton.stop();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  await singleton.start();
+  const removeSignals = onStopSignals(log, () => void singleton.stop());
+  try {
+    watchdog = await Watchdog.start(log);
+    // Without the watchdog no worker may run: stop campaigning (a running worker is stopped first).
+    watchdog.lost.addEventListener('abort', () => void singleton.stop(), { once: true });
+    await singleton.start();
+  } finally {
+    removeSignals();
+    await watchdog?.close();
+  }
+  if (watchdog.lost.aborted) return ExitCode.failure;
   return childExit ?? ExitCode.ok;
 }
