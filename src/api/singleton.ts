@@ -64,6 +64,11 @@ export const SingletonStatusSchema = z.object({
   /** The lock's LockIndex when the holder acquired it: strictly increases with every new holder. */
   fencingToken: z.number().int().nonnegative().optional(),
   since: z.iso.datetime().optional(),
+  /**
+   * The lock key's LockIndex when last observed: Consul counts every successful acquire in it, so a jump
+   * of more than one between two observations means terms began and ended unobserved.
+   */
+  lockIndex: z.number().int().nonnegative().optional(),
   transitions: z.number().int().nonnegative().default(0),
   candidatesSeen: z.array(z.string()).default([]),
   observedGeneration: z.number().int().nonnegative().default(0),

@@ -9,6 +9,8 @@ export interface SingletonObservation {
   readonly holderSession?: string;
   /** ModifyIndex of the held lock key: the holder's fencing token. */
   readonly token?: number;
+  /** The lock key's LockIndex (how many acquires it has seen), whether held or not; absent: no key. */
+  readonly lockIndex?: number;
   readonly since?: string;
   /** Whether the holding session still exists (false: an orphaned lock). */
   readonly holderSessionAlive: boolean;
@@ -63,12 +65,29 @@ export function planSingletonStatus(
     ...(observed.holder === undefined ? {} : { holder: observed.holder }),
     ...(observed.token === undefined ? {} : { fencingToken: observed.token }),
     ...(observed.since === undefined ? {} : { since: observed.since }),
+    ...(observed.lockIndex === undefined ? {} : { lockIndex: observed.lockIndex }),
     transitions: (previous?.transitions ?? 0) + (holderChanged && held ? 1 : 0),
     candidatesSeen: [...observed.candidates],
     observedGeneration: record.metadata.generation,
     conditions,
   };
   const events: EventInput[] = [];
+  const missed = missedTerms(previous, observed, holderChanged && held);
+  if (missed > 0) {
+    // Terms that began and ended between two observations (or while no controller ran) left no holder
+    // for us to see: say so, so the history is honest about what it did not record.
+    events.push({
+      type: 'TermsMissed',
+      subject: record.metadata.name,
+      observedAt: now.toISOString(),
+      reason: 'HistoryGap',
+      data: {
+        missedTerms: missed,
+        fromLockIndex: previous?.lockIndex ?? null,
+        toLockIndex: observed.lockIndex ?? null,
+      },
+    });
+  }
   if (holderChanged) {
     events.push({
       type: held ? 'HolderChanged' : 'HolderReleased',
@@ -85,6 +104,22 @@ export function planSingletonStatus(
   }
   const pending = (!held && waiting.length > 0 && !spec.paused) || (spec.paused && held);
   return { status, events, ...(pending ? { requeueAfterMs: lockDelayMs + 1_000 } : {}) };
+}
+
+/**
+ * How many acquires of the lock happened that no observation saw a holder for. LockIndex counts acquires;
+ * the current holder (when it is new) accounts for one of them. A LockIndex that went backwards means the key
+ * was deleted and recreated: nothing can be said, so nothing is claimed.
+ */
+function missedTerms(
+  previous: SingletonStatus | undefined,
+  observed: SingletonObservation,
+  newHolderSeen: boolean,
+): number {
+  if (previous?.lockIndex === undefined || observed.lockIndex === undefined) return 0;
+  const acquires = observed.lockIndex - previous.lockIndex;
+  if (acquires <= 0) return 0;
+  return Math.max(0, acquires - (newHolderSeen ? 1 : 0));
 }
 
 function available(paused: boolean, held: boolean, observed: SingletonObservation): ConditionUpdate {

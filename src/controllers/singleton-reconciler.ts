@@ -98,7 +98,7 @@ export class SingletonReconciler implements Reconciler {
 
 function observe(
   name: string,
-  lock: { session?: string; value: Buffer; modifyIndex: number } | undefined,
+  lock: { session?: string; value: Buffer; modifyIndex: number; lockIndex: number } | undefined,
   sessions: readonly SessionInfo[],
 ): SingletonObservation {
   const prefix = sessionName(name, '');
@@ -106,12 +106,14 @@ function observe(
     .filter((s) => s.name.startsWith(prefix.slice(0, -1)) && s.name.endsWith(')'))
     .map((s) => s.name.slice(prefix.length - 1, -1))
     .sort();
-  if (lock?.session === undefined) return { holderSessionAlive: false, candidates };
+  const lockIndex = lock === undefined ? {} : { lockIndex: lock.lockIndex };
+  if (lock?.session === undefined) return { holderSessionAlive: false, candidates, ...lockIndex };
   const holder = decodeHolder(lock.value);
   return {
     holder: holder?.identity ?? `session ${lock.session}`,
     holderSession: lock.session,
     token: lock.modifyIndex,
+    ...lockIndex,
     ...(holder === undefined ? {} : { since: holder.since }),
     holderSessionAlive: sessions.some((s) => s.id === lock.session),
     candidates,

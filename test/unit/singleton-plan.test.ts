@@ -138,6 +138,33 @@ describe('planSingletonStatus', () => {
     expect(released.status.holder).toBeUndefined();
   });
 
+  it('marks terms that began and ended between two observations as a history gap', () => {
+    const at = (observation: SingletonObservation, lockIndex: number): SingletonObservation => ({
+      ...observation,
+      lockIndex,
+    });
+    const first = planSingletonStatus(record(), at(held('a', 10), 1), T0);
+    expect(first.events.map((e) => e.type)).toEqual(['HolderChanged']);
+    expect(first.status.lockIndex).toBe(1);
+    // Two more acquires happened; one of them is the holder seen now: one term went unrecorded.
+    const jumped = planSingletonStatus(record({}, first.status), at(held('c', 50), 3), T1);
+    expect(jumped.events.map((e) => `${e.type}/${e.reason}`)).toEqual([
+      'TermsMissed/HistoryGap',
+      'HolderChanged/FailedOver',
+    ]);
+    expect(jumped.events[0]?.data).toEqual({ missedTerms: 1, fromLockIndex: 1, toLockIndex: 3 });
+    // Nobody holds it now, but two terms came and went since: both missed.
+    const gone = planSingletonStatus(record({}, jumped.status), at(free([]), 5), T1);
+    expect(gone.events.map((e) => e.type)).toEqual(['TermsMissed', 'HolderReleased']);
+    expect(gone.events[0]?.data).toMatchObject({ missedTerms: 2 });
+    // A direct successor is no gap; a key recreated (LockIndex backwards) claims nothing.
+    expect(planSingletonStatus(record({}, first.status), at(held('b', 20), 2), T1).events).toHaveLength(1);
+    expect(planSingletonStatus(record({}, jumped.status), at(held('d', 90), 1), T1).events).toHaveLength(1);
+    // A status written before LockIndex was recorded cannot tell: no marker.
+    const legacy = { ...first.status, lockIndex: undefined };
+    expect(planSingletonStatus(record({}, legacy), at(held('b', 20), 7), T1).events).toHaveLength(1);
+  });
+
   it('moves lastTransitionTime only when a condition flips', () => {
     const first = planSingletonStatus(record(), held('a', 10), T0);
     const again = planSingletonStatus(record({}, first.status), held('a', 10), T1);
