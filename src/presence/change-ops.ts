@@ -22,17 +22,26 @@ export function changeOps(keys: PresenceKeys, change: CellChange, observedAt: st
     const known: KnownCell = { registration: change.nextKnown, observedAt };
     ops.push({ verb: 'cas', key: knownKey, value: JSON.stringify(known), index: change.knownIndex ?? 0 });
   } else if (!change.keepsKnown && change.knownIndex !== undefined) {
-    ops.push({ verb: 'delete-cas', key: knownKey, index: change.knownIndex });
+    ops.push(...guardedDelete(knownKey, change.knownIndex));
   }
-  for (const record of change.consumedRecords) {
-    ops.push({ verb: 'delete-cas', key: record.key, index: record.modifyIndex });
-  }
+  for (const record of change.consumedRecords) ops.push(...guardedDelete(record.key, record.modifyIndex));
   for (const t of change.transitions) {
     if (t.type !== 'CellLost' && t.type !== 'CellDeparted') continue;
     const outcome: CellOutcome = { incarnation: t.incarnation, type: t.type, reason: t.reason, observedAt };
     ops.push({ verb: 'set', key: keys.outcome(change.cellId), value: JSON.stringify(outcome) });
   }
   return ops;
+}
+
+/**
+ * Delete `key` only if it is still at `index`. `delete-cas` alone is no guard: Consul accepts it for a key
+ * that is already gone, so a second watcher that read the same snapshot would commit the event again.
+ */
+function guardedDelete(key: string, index: number): TxnOp[] {
+  return [
+    { verb: 'check-index', key, index },
+    { verb: 'delete', key },
+  ];
 }
 
 /** The events one change reports, in order. */

@@ -1,0 +1,190 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConsulClient } from '../../src/consul/client.js';
+import { EventLog } from '../../src/events/event-log.js';
+import { MAX_REGISTRATION_BYTES } from '../../src/presence/cell-registration.js';
+import { Cell, type CellOptions } from '../../src/presence/cell.js';
+import { listCells } from '../../src/presence/live-cells.js';
+import type { PresenceEvent } from '../../src/presence/presence-event.js';
+import { PresenceKeys } from '../../src/presence/presence-keys.js';
+import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
+import { uniquePrefix, useDevAgent } from '../support/consul.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { waitFor } from '../support/wait.js';
+
+const consul = useDevAgent();
+const proxies: TcpProxy[] = [];
+
+afterAll(async () => {
+  await Promise.all(proxies.map((p) => p.close()));
+});
+
+/** A client whose requests to the dev agent go through a proxy the test can fault. */
+async function proxied(): Promise<{ proxy: TcpProxy; client: ConsulClient }> {
+  const proxy = await TcpProxy.start(consul.get().agent.ports.http);
+  proxies.push(proxy);
+  return { proxy, client: new ConsulClient({ baseUrl: `http://${proxy.address}` }) };
+}
+
+function setup(label: string) {
+  const { client } = consul.get();
+  const root = uniquePrefix(label);
+  const keys = new PresenceKeys(`${root}/presence`);
+  const eventLog = (c: ConsulClient = client): EventLog =>
+    new EventLog({ client: c, stream: 'presence', root: `${root}/events` });
+  const watcher = (c: ConsulClient = client) => {
+    const w = new PresenceWatcher({ client: c, keys, eventLog: eventLog(c) });
+    const seen: PresenceEvent[] = [];
+    w.events.on((event) => seen.push(event));
+    return { watcher: w, seen };
+  };
+  const cell = (id: string, extra: Partial<CellOptions> = {}, labels?: Record<string, string>) =>
+    new Cell({
+      client,
+      keys,
+      spec: { id, address: '127.0.0.1:7001', zone: 'z1', ...(labels === undefined ? {} : { labels }) },
+      ...extra,
+    });
+  return { client, keys, eventLog, watcher, cell };
+}
+
+const has = (seen: readonly PresenceEvent[], type: string, incarnation: string): boolean =>
+  seen.some((e) => e.type === type && e.incarnation === incarnation);
+
+describe('presence under faults (real Consul)', () => {
+  it('a commit that applied but whose answer was lost still reaches in-process subscribers', async () => {
+    const { cell, watcher } = setup('ambiguous');
+    const { proxy, client } = await proxied();
+    const { watcher: w, seen } = watcher(client);
+    await w.start();
+    const dropped = proxy.failNext('PUT /v1/txn', 'drop-response');
+    const a = cell('a');
+    const registration = await a.start();
+    await dropped;
+    await waitFor(() => has(seen, 'CellRegistered', registration.incarnation), { timeoutMs: 30_000 });
+    expect(seen.map((e) => e.type)).toEqual(['CellRegistered']);
+    await a.stop();
+    await waitFor(() => has(seen, 'CellDeparted', registration.incarnation), { timeoutMs: 30_000 });
+    await w.stop();
+  });
+
+  it('two watchers: every subscriber of each gets every event, once, in log order', async () => {
+    const { cell, watcher } = setup('two-watchers');
+    const first = watcher();
+    const second = watcher();
+    await Promise.all([first.watcher.start(), second.watcher.start()]);
+    const cells = ['a', 'b', 'c', 'd', 'e'].map((id) => cell(id));
+    const total = cells.length * 2;
+    const seenAll = (n: number) => () => first.seen.length >= n && second.seen.length >= n;
+    for (const c of cells) await c.start();
+    await waitFor(seenAll(cells.length), { timeoutMs: 30_000 });
+    for (const c of cells) await c.stop();
+    await waitFor(seenAll(total), { timeoutMs: 30_000 });
+    for (const { seen } of [first, second]) {
+      expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(seen.filter((e) => e.type === 'CellLost')).toEqual([]);
+    }
+    await Promise.all([first.watcher.stop(), second.watcher.stop()]);
+  });
+
+  it('an incarnation that registered and died while no watcher ran is reported lost', async () => {
+    const { client, keys, cell, watcher } = setup('unseen');
+    const a = cell('a');
+    const live = await a.start();
+    // Registered and died hard (no departure record) while nobody watched.
+    const b = cell('b');
+    const gone = await b.start();
+    await b.abandon();
+    const stopped = cell('c');
+    const clean = await stopped.start();
+    await stopped.stop();
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    await waitFor(() => has(seen, 'CellLost', gone.incarnation), { timeoutMs: 30_000 });
+    await waitFor(() => has(seen, 'CellRegistered', live.incarnation), { timeoutMs: 30_000 });
+    expect(seen.find((e) => e.incarnation === gone.incarnation)?.reason).toBe('SessionInvalidated');
+    expect(seen.some((e) => e.incarnation === clean.incarnation && e.type === 'CellLost')).toBe(false);
+    expect((await listCells(client, { keys })).map((c) => c.id)).toEqual(['a']);
+    // Reported once: the incarnation record went with the event, so a later watcher says nothing more.
+    const again = watcher();
+    await again.watcher.start();
+    await waitFor(async () => (await client.kv.list(keys.prefix)).value.every((e) => !e.key.includes('/b/')));
+    expect(again.seen.filter((e) => e.type === 'CellLost')).toEqual([]);
+    await Promise.all([w.stop(), again.watcher.stop(), a.abandon()]);
+  });
+
+  it('a departure whose first attempt never reached Consul is retried: CellDeparted, not CellLost', async () => {
+    const { keys, watcher } = setup('depart-retry');
+    const { proxy, client } = await proxied();
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    const a = new Cell({ client, keys, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 10_000 });
+    const registration = await a.start();
+    await waitFor(() => has(seen, 'CellRegistered', registration.incarnation));
+    const reset = proxy.failNext('PUT /v1/txn', 'reset');
+    await a.stop();
+    await reset;
+    await waitFor(() => has(seen, 'CellDeparted', registration.incarnation), { timeoutMs: 30_000 });
+    expect(seen.map((e) => e.type)).toEqual(['CellRegistered', 'CellDeparted']);
+    await w.stop();
+  });
+
+  it('a departure that applied but whose answer was lost still reads as departed', async () => {
+    const { keys, watcher } = setup('depart-ambiguous');
+    const { proxy, client } = await proxied();
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    const a = new Cell({ client, keys, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 20_000 });
+    const registration = await a.start();
+    const dropped = proxy.failNext('PUT /v1/txn', 'drop-response');
+    await a.stop();
+    await dropped;
+    await waitFor(() => has(seen, 'CellDeparted', registration.incarnation), { timeoutMs: 30_000 });
+    expect(seen.map((e) => e.type)).toEqual(['CellRegistered', 'CellDeparted']);
+    expect(a.state).toBe('stopped');
+    await w.stop();
+  });
+
+  it('refuses an oversized registration at the door, with a coded error naming the limit', () => {
+    const { cell } = setup('too-large');
+    let thrown: unknown;
+    try {
+      cell('big', {}, { blob: 'x'.repeat(200 * 1024) });
+    } catch (error: unknown) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'BATON_CELL_REGISTRATION_TOO_LARGE' });
+    expect(String(thrown)).toContain(String(MAX_REGISTRATION_BYTES));
+  });
+
+  it('one oversized record written around Cell cannot stop the other cells’ events', async () => {
+    const { client, keys, cell, watcher } = setup('oversized');
+    const huge = {
+      id: 'a-huge',
+      address: '127.0.0.1:7001',
+      labels: { blob: 'x'.repeat(200 * 1024) },
+      incarnation: crypto.randomUUID(),
+      startedAt: new Date().toISOString(),
+    };
+    await client.kv.put(keys.cell('a-huge'), JSON.stringify(huge));
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    const b = cell('b');
+    const registration = await b.start();
+    await waitFor(() => has(seen, 'CellRegistered', registration.incarnation), { timeoutMs: 30_000 });
+    expect(seen.some((e) => e.subject === 'a-huge')).toBe(false);
+    await Promise.all([b.stop(), w.stop()]);
+  });
+
+  it('commits are batched by bytes: many large registrations at once all get their events', async () => {
+    const { cell, watcher } = setup('bytes');
+    const labels = { blob: 'y'.repeat(40 * 1024) };
+    const cells = Array.from({ length: 12 }, (_, i) => cell(`c${i}`, {}, labels));
+    const started = await Promise.all(cells.map((c) => c.start()));
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    await waitFor(() => started.every((r) => has(seen, 'CellRegistered', r.incarnation)), {
+      timeoutMs: 30_000,
+    });
+    await Promise.all([...cells.map((c) => c.stop()), w.stop()]);
+  });
+});
