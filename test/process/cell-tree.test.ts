@@ -1,35 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventLog } from '../../src/events/event-log.js';
 import { processAlive } from '../../src/process/process-group.js';
-import type { PresenceEvent } from '../../src/presence/presence-event.js';
-import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { startCli, type CliProcess } from '../presence/built-cli.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';
-import { ActsLog } from './process-tree.js';
+import { ActsLog, PresenceRecorder } from './process-tree.js';
 
 // A workload stopped by its own supervisor (monit, systemd: SIGTERM straight to its pid) departs cleanly,
 // and only once everything it forked is gone.
 
 const consul = useDevAgent();
-let watcher: PresenceWatcher;
-const seen: PresenceEvent[] = [];
+let presence: PresenceRecorder;
 const started: CliProcess[] = [];
 const logs: ActsLog[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  watcher = new PresenceWatcher({
-    client: consul.get().client,
-    eventLog: new EventLog({ client: consul.get().client, stream: 'presence' }),
-  });
-  watcher.events.on((event) => seen.push(event));
-  await watcher.start();
+  presence = await PresenceRecorder.start(consul.get().client);
 }, 180_000);
 
 afterAll(async () => {
-  await watcher.stop();
+  await presence.stop();
   for (const p of started) {
     if (p.child.pid !== undefined && p.child.exitCode === null && p.child.signalCode === null) {
       process.kill(-p.child.pid, 'SIGKILL');
@@ -39,22 +30,15 @@ afterAll(async () => {
 });
 
 function cell(id: string, cmd: readonly string[]): CliProcess {
-  const p = startCli(CLI, consul.get().agent.httpAddr, [
-    'cell',
-    '--id',
-    id,
-    '--address',
-    '127.0.0.1:7001',
-    '--',
-    ...cmd,
-  ]);
+  const args = ['cell', '--id', id, '--address', '127.0.0.1:7001', '--', ...cmd];
+  const p = startCli(CLI, consul.get().agent.httpAddr, args);
   started.push(p);
   return p;
 }
 
 const freshId = (label: string): string => `${label}-${process.pid}-${(counter += 1)}`;
-const typesFor = (id: string): string[] => seen.filter((e) => e.subject === id).map((e) => e.type);
-const ended = (id: string): boolean => typesFor(id).some((t) => t === 'CellDeparted' || t === 'CellLost');
+const typesFor = (id: string): string[] => presence.typesFor(id);
+const ended = (id: string): boolean => presence.ended(id);
 
 /** A workload that prints its pid, then runs until signalled; `handler` is its code for `signal`, if any. */
 function workload(signal: NodeJS.Signals, handler: string | undefined): string[] {

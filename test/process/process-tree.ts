@@ -1,7 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ConsulClient } from '../../src/consul/client.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { processAlive, signalGroup } from '../../src/process/process-group.js';
+import type { PresenceEvent } from '../../src/presence/presence-event.js';
+import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 
 const ACTOR = resolve(import.meta.dirname, '../fixtures/draining-actor.mjs');
 
@@ -68,4 +72,35 @@ export function lastMono(acts: readonly Act[]): bigint {
 
 export function firstMono(acts: readonly Act[]): bigint {
   return acts.reduce((min, act) => (min < 0n || act.mono < min ? act.mono : min), -1n);
+}
+
+/** Every presence event a watcher on the default key layout (the CLI's) commits, in order. */
+export class PresenceRecorder {
+  readonly seen: PresenceEvent[] = [];
+  readonly #watcher: PresenceWatcher;
+
+  private constructor(client: ConsulClient) {
+    const eventLog = new EventLog({ client, stream: 'presence' });
+    this.#watcher = new PresenceWatcher({ client, eventLog });
+    this.#watcher.events.on((event) => this.seen.push(event));
+  }
+
+  static async start(client: ConsulClient): Promise<PresenceRecorder> {
+    const recorder = new PresenceRecorder(client);
+    await recorder.#watcher.start();
+    return recorder;
+  }
+
+  typesFor(id: string): string[] {
+    return this.seen.filter((e) => e.subject === id).map((e) => e.type);
+  }
+
+  /** Whether the cell's incarnation has ended, cleanly or not. */
+  ended(id: string): boolean {
+    return this.typesFor(id).some((t) => t === 'CellDeparted' || t === 'CellLost');
+  }
+
+  stop(): Promise<void> {
+    return this.#watcher.stop();
+  }
 }
