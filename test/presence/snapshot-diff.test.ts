@@ -37,6 +37,8 @@ const departure = (id: string, incarnation: string): KvEntry =>
     reason: 'Stopped',
   });
 
+const incarnation = (r: CellRegistration): KvEntry => entry(keys.incarnation(r.id, r.incarnation), r);
+
 function events(entries: KvEntry[]): string[] {
   return diffSnapshot(decodeSnapshot(keys, entries)).changes.flatMap((c) =>
     c.transitions.map((t) => `${t.type}:${t.cellId}:${t.incarnation === I1 ? 'I1' : 'I2'}:${t.reason}`),
@@ -87,6 +89,31 @@ describe('diffSnapshot (pure)', () => {
       expected: ['CellDeparted:a:I1:DepartureRecorded', 'CellRegistered:a:I2:Registered'],
     },
     {
+      name: 'an incarnation nobody saw live whose key is gone: lost',
+      entries: () => [incarnation(reg('a', I1))],
+      expected: ['CellLost:a:I1:SessionInvalidated'],
+    },
+    {
+      name: 'an incarnation nobody saw live, replaced by a live one: lost, then registered',
+      entries: () => [cell(reg('a', I2)), incarnation(reg('a', I1)), incarnation(reg('a', I2))],
+      expected: ['CellLost:a:I1:Reincarnated', 'CellRegistered:a:I2:Registered'],
+    },
+    {
+      name: 'an incarnation nobody saw live that left a departure record: departed',
+      entries: () => [incarnation(reg('a', I1)), departure('a', I1)],
+      expected: ['CellDeparted:a:I1:DepartureRecorded'],
+    },
+    {
+      name: 'a known incarnation with its record is reported once',
+      entries: () => [known(reg('a', I1)), incarnation(reg('a', I1))],
+      expected: ['CellLost:a:I1:SessionInvalidated'],
+    },
+    {
+      name: 'the live incarnation’s record is not a loss',
+      entries: () => [cell(reg('a', I1)), incarnation(reg('a', I1))],
+      expected: ['CellRegistered:a:I1:Registered'],
+    },
+    {
       name: 'undecodable records are ignored, never reported',
       entries: () => [entry(keys.cell('a'), { nope: true }), entry(keys.cell('b'), reg('other', I1))],
       expected: [],
@@ -117,6 +144,11 @@ describe('diffSnapshot (pure)', () => {
     expect(keys.classify('t/presence/cells/a')).toEqual({ kind: 'cell', id: 'a' });
     expect(keys.classify(`t/presence/departures/a/${I1}`)).toEqual({
       kind: 'departure',
+      id: 'a',
+      incarnation: I1,
+    });
+    expect(keys.classify(`t/presence/incarnations/a/${I1}`)).toEqual({
+      kind: 'incarnation',
       id: 'a',
       incarnation: I1,
     });
