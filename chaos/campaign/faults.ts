@@ -164,8 +164,13 @@ export class FaultInjector {
         if (role === undefined || pid === undefined) return undefined;
         const tree = kind === 'sigstop-tree' ? [pid, ...descendants(pid)] : [pid];
         signalEach(tree, 'SIGSTOP');
+        // A library holder is one process: freezing it freezes its work too (the frozen-tree limit).
         const frozen =
-          kind === 'sigstop-tree' ? actingProcesses(pid).map((p) => `${role.who}/${p}`) : undefined;
+          kind === 'sigstop-tree'
+            ? actingProcesses(pid).map((p) => `${role.who}/${p}`)
+            : role.kind === 'lib'
+              ? [`${role.who}/${pid}`]
+              : undefined;
         return this.#hold([role], {
           target: role.who,
           heal: () => signalEach(tree, 'SIGCONT'),
