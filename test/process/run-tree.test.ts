@@ -152,4 +152,34 @@ describe('baton lock --try supervises the whole process tree of its command', ()
       message: 'the grandchild outlived its SIGKILLed supervisor',
     });
   });
+
+  it('a supervisor frozen alone (SIGSTOP): the next holder acts only after the grandchild is killed', async () => {
+    const log = newLog();
+    const resource = singletonName('tree-lock-stop');
+    const frozen = baton(['lock', '--try', resource, '--', ...log.forkingCommand()]);
+    const holderToken = await nthToken(log, 1);
+    expect(holderToken).toMatch(/^\d+$/); // BATON_FENCING_TOKEN reached the grandchild
+    await acting(log, holderToken);
+    frozen.child.kill('SIGSTOP');
+    try {
+      // Others are dropped while the key is held or in lock-delay; keep trying until one runs.
+      await waitFor(
+        async () => {
+          const attempt = baton(['lock', '--try', resource, '--', ...log.forkingCommand()]);
+          const outcome = await Promise.race([
+            attempt.exited,
+            waitFor(() => log.tokens().length >= 2, { timeoutMs: 5_000 }).then(() => 'ran' as const),
+          ]);
+          return outcome === 'ran';
+        },
+        { timeoutMs: 30_000, message: 'no second holder ever ran' },
+      );
+      const secondToken = await nthToken(log, 2);
+      await acting(log, secondToken);
+      expect(Number(secondToken)).toBeGreaterThan(Number(holderToken));
+      expect(lastMono(log.actsOf(holderToken))).toBeLessThan(firstMono(log.actsOf(secondToken)));
+    } finally {
+      frozen.child.kill('SIGCONT');
+    }
+  });
 });
