@@ -46,17 +46,23 @@ function liveMembersFromProc(pgid: number): number | undefined {
   return live;
 }
 
+export interface ProcStat {
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgrp: number;
+}
+
 /** `/proc/PID/stat`: "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses. */
-function readStat(pid: string): { state: string; pgrp: number } | undefined {
+export function readStat(pid: number | string): ProcStat | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
   } catch {
-    return undefined; // exited while we listed
+    return undefined; // exited while we listed, or no /proc
   }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const [state, , pgrp] = fields;
-  return state === undefined || pgrp === undefined ? undefined : { state, pgrp: Number(pgrp) };
+  const [state, ppid, pgrp] = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  if (state === undefined || ppid === undefined || pgrp === undefined) return undefined;
+  return { state, ppid: Number(ppid), pgrp: Number(pgrp) };
 }
 
 /** Whether one process can still act (exists and is not a zombie). */
@@ -66,7 +72,7 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
-  return readStat(String(pid))?.state !== 'Z';
+  return readStat(pid)?.state !== 'Z';
 }
 
 /**

@@ -77,7 +77,7 @@ describe('baton cell: the workload is a process tree, and its own supervisor may
     ['dies of SIGHUP', 'SIGHUP', undefined, 'CellLost'],
     ['exits 1 on SIGTERM', 'SIGTERM', 'process.exit(1)', 'CellLost'],
   ] as const)(
-    'a workload that %s when its own supervisor signals it: %s',
+    'its own supervisor signals a workload that %s (%s, handler %s): %s',
     async (_label, signal, handler, expected) => {
       const id = freshId('own');
       const p = cell(id, workload(signal, handler));

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ConsulClient } from '../../src/consul/client.js';
 import { EventLog } from '../../src/events/event-log.js';
-import { processAlive, signalGroup } from '../../src/process/process-group.js';
+import { processAlive, readStat, signalGroup } from '../../src/process/process-group.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 
@@ -102,5 +102,20 @@ export class PresenceRecorder {
 
   stop(): Promise<void> {
     return this.#watcher.stop();
+  }
+}
+
+/** The children of a process, with their command lines, from /proc (Linux). */
+export function childrenOf(ppid: number): { pid: number; args: string }[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && readStat(name)?.ppid === ppid)
+    .map((name) => ({ pid: Number(name), args: commandLine(name) }));
+}
+
+function commandLine(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return ''; // exited while listed
   }
 }

@@ -4,7 +4,7 @@ import { useDevAgent, uniquePrefix } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';
 import { startCli, type CliProcess } from '../presence/built-cli.js';
-import { ActsLog, firstMono, lastMono } from './process-tree.js';
+import { ActsLog, childrenOf, firstMono, lastMono } from './process-tree.js';
 
 // The worker is a process tree: `sh -c 'worker & wait'`. Every test checks the grandchild, which the
 // kernel's parent-death signal does not cover and which outlives its shell when asked to drain.
@@ -137,6 +137,20 @@ describe('baton run supervises the whole process tree of its command', () => {
     const second = log.actsOf(secondToken);
     expect((second[0]?.at ?? Infinity) - terminatedAt).toBeLessThan(10_000);
     expect(lastMono(log.actsOf(holderToken))).toBeLessThan(firstMono(second));
+  });
+
+  it('a dead watchdog is lost safety: the worker tree is stopped and baton run exits 1', async () => {
+    const log = newLog();
+    const supervisor = candidate(singletonName('tree-watchdog'), 'a', log);
+    const token = await nthToken(log, 1);
+    await acting(log, token);
+    const [worker] = log.workers();
+    const watchdog = childrenOf(supervisor.child.pid ?? 0).find((c) => c.args.includes('watchdog-main'));
+    expect(watchdog).toBeDefined();
+    process.kill(watchdog?.pid ?? 0, 'SIGKILL');
+    expect(await supervisor.exited).toBe(1);
+    expect(processAlive(worker?.pid ?? 0)).toBe(false);
+    expect(supervisor.stderr()).toMatch(/watchdog process died/);
   });
 });
 
