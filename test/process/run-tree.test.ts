@@ -4,7 +4,7 @@ import { useDevAgent, uniquePrefix } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';
 import { startCli, type CliProcess } from '../presence/built-cli.js';
-import { ActsLog, childrenOf, firstMono, lastMono } from './process-tree.js';
+import { ActsLog, childrenOf, type Act, firstMono, lastMono } from './process-tree.js';
 
 // The worker is a process tree: `sh -c 'worker & wait'`. Every test checks the grandchild, which the
 // kernel's parent-death signal does not cover and which outlives its shell when asked to drain.
@@ -71,6 +71,14 @@ async function nthToken(log: ActsLog, n: number): Promise<string> {
 /** killGrace above the worker's 1 s drain, so it drains fully rather than being killed; a safe lock-delay. */
 const drainingFlags = (lockDelay: string): string[] => ['--kill-grace', '3s', '--lock-delay', lockDelay];
 
+/** A lone `baton run` whose forked worker is acting. */
+async function loneHolder(label: string): Promise<{ supervisor: CliProcess; worker: Act | undefined }> {
+  const log = newLog();
+  const supervisor = candidate(singletonName(label), 'a', log);
+  await acting(log, await nthToken(log, 1));
+  return { supervisor, worker: log.workers()[0] };
+}
+
 /** A holder whose worker is acting, and a second candidate waiting behind it. */
 async function holderAndSuccessor(
   label: string,
@@ -87,11 +95,7 @@ async function holderAndSuccessor(
 
 describe('baton run supervises the whole process tree of its command', () => {
   it('SIGKILL of baton run alone leaves no grandchild alive', async () => {
-    const log = newLog();
-    const supervisor = candidate(singletonName('tree-kill'), 'a', log);
-    const token = await nthToken(log, 1);
-    await acting(log, token);
-    const [worker] = log.workers();
+    const { supervisor, worker } = await loneHolder('tree-kill');
     supervisor.child.kill('SIGKILL');
     await waitFor(() => !processAlive(worker?.pid ?? 0), {
       timeoutMs: 15_000,
@@ -140,11 +144,7 @@ describe('baton run supervises the whole process tree of its command', () => {
   });
 
   it('a dead watchdog is lost safety: the worker tree is stopped and baton run exits 1', async () => {
-    const log = newLog();
-    const supervisor = candidate(singletonName('tree-watchdog'), 'a', log);
-    const token = await nthToken(log, 1);
-    await acting(log, token);
-    const [worker] = log.workers();
+    const { supervisor, worker } = await loneHolder('tree-watchdog');
     const watchdog = childrenOf(supervisor.child.pid ?? 0).find((c) => c.args.includes('watchdog-main'));
     expect(watchdog).toBeDefined();
     process.kill(watchdog?.pid ?? 0, 'SIGKILL');
