@@ -41,12 +41,15 @@ class MovableDeadline implements StopDeadline {
   }
 }
 
-async function supervisedTree(deadline?: StopDeadline): Promise<ReturnType<typeof superviseCommand>> {
+async function supervisedTree(
+  script = 'sleep 60 & wait',
+  deadline?: StopDeadline,
+): Promise<ReturnType<typeof superviseCommand>> {
   const watchdog = await Watchdog.start(silentLogger);
   watchdogs.push(watchdog);
   const command = superviseCommand({
     command: 'sh',
-    args: ['-c', 'sleep 60 & wait'],
+    args: ['-c', script],
     variables: {},
     killGraceMs: 500,
     watchdog,
@@ -60,7 +63,7 @@ async function supervisedTree(deadline?: StopDeadline): Promise<ReturnType<typeo
 describe('the watchdog process', () => {
   it('kills the whole group once the deadline stops moving, never before', async () => {
     const deadline = new MovableDeadline(performance.now() + 300);
-    const command = await supervisedTree(deadline);
+    const command = await supervisedTree(undefined, deadline);
     const movingUntil = performance.now() + 1_500;
     while (performance.now() < movingUntil) {
       expect(groupAlive(command.pid ?? 0)).toBe(true);
@@ -86,17 +89,7 @@ describe('the watchdog process', () => {
   });
 
   it('a direct child that exits leaves no descendant behind once done resolves', async () => {
-    const watchdog = await Watchdog.start(silentLogger);
-    watchdogs.push(watchdog);
-    const command = superviseCommand({
-      command: 'sh',
-      args: ['-c', 'sleep 60 & exit 0'],
-      variables: {},
-      killGraceMs: 500,
-      watchdog,
-      log: silentLogger,
-    });
-    groups.push(command.pid ?? 0);
+    const command = await supervisedTree('sleep 60 & exit 0');
     const { exit, stoppedBy } = await command.done;
     expect(exit.code).toBe(0);
     expect(stoppedBy).toBeUndefined();
