@@ -48,6 +48,10 @@ export interface SupervisedCommand {
  * Run a command as a supervised process group that a watchdog process kills if this supervisor dies, or if
  * the stop deadline passes without being moved (this process frozen or its event loop blocked), whatever
  * this process's own timers do. Shared by `baton run`, `baton lock` and `baton cell`.
+ *
+ * Limits, which only fencing covers: a descendant that leaves the group (`setsid`, daemonizing) escapes;
+ * the supervisor, the watchdog and the worker frozen together (a VM pause) stop nobody; between the spawn
+ * and the watchdog learning the group (one pipe write), only the parent-death signal guards the command.
  */
 export function superviseCommand(options: SuperviseCommandOptions): SupervisedCommand {
   const { watchdog, deadline, log } = options;
