@@ -4,7 +4,7 @@ import { startCli, type CliProcess } from '../presence/built-cli.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';
-import { ActsLog, PresenceRecorder } from './process-tree.js';
+import { ActsLog, PresenceRecorder, type Act } from './process-tree.js';
 
 // A workload stopped by its own supervisor (monit, systemd: SIGTERM straight to its pid) departs cleanly,
 // and only once everything it forked is gone.
@@ -51,14 +51,21 @@ async function workloadPid(p: CliProcess): Promise<number> {
   return Number(/pid (\d+)/.exec(p.stdout())?.[1]);
 }
 
+/** A registered `baton cell` whose workload forked a worker that now acts. */
+async function forkingCell(
+  label: string,
+): Promise<{ log: ActsLog; id: string; p: CliProcess; worker: Act | undefined }> {
+  const log = new ActsLog();
+  logs.push(log);
+  const id = freshId(label);
+  const p = cell(id, log.forkingCommand());
+  await waitFor(() => log.workers().length === 1 && typesFor(id).includes('CellRegistered'));
+  return { log, id, p, worker: log.workers()[0] };
+}
+
 describe('baton cell: the workload is a process tree, and its own supervisor may stop it', () => {
   it('SIGTERM to the workload pid departs cleanly, after the draining grandchild is gone', async () => {
-    const log = new ActsLog();
-    logs.push(log);
-    const id = freshId('tree');
-    const p = cell(id, log.forkingCommand());
-    await waitFor(() => log.workers().length === 1 && typesFor(id).includes('CellRegistered'));
-    const [worker] = log.workers();
+    const { log, id, p, worker } = await forkingCell('tree');
     // The shell is the workload Baton started: its supervisor signals it, not the grandchild.
     process.kill(worker?.ppid ?? 0, 'SIGTERM');
     await waitFor(() => ended(id), { message: `${id} never departed nor was lost` });
@@ -66,6 +73,14 @@ describe('baton cell: the workload is a process tree, and its own supervisor may
     expect(log.acts().map((a) => a.event)).toContain('exit');
     expect(typesFor(id)).toEqual(['CellRegistered', 'CellDeparted']);
     expect(await p.exited).toBe(143);
+  });
+
+  it('SIGKILL of baton cell alone leaves no grandchild alive, and the cell is lost', async () => {
+    const { id, p, worker } = await forkingCell('tree-kill');
+    p.child.kill('SIGKILL');
+    await waitFor(() => !processAlive(worker?.pid ?? 0), { message: 'the grandchild outlived baton cell' });
+    await waitFor(() => ended(id), { message: `${id} was never reported lost` });
+    expect(typesFor(id)).toEqual(['CellRegistered', 'CellLost']);
   });
 
   it.each([
