@@ -9,7 +9,7 @@ import { EventLog } from '../events/event-log.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { PresenceWatcher } from '../presence/presence-watcher.js';
-import { PRESENCE_STREAM, type PresenceEvent } from '../presence/presence-event.js';
+import { PRESENCE_STREAM } from '../presence/presence-event.js';
 import { PresenceKeys } from '../presence/presence-keys.js';
 import { Controller, type ReconcileEvent } from '../runtime/controller.js';
 import type { Reconciler } from '../runtime/reconciler.js';
@@ -38,7 +38,6 @@ export class BatonController {
   readonly presenceKeys = new PresenceKeys();
   readonly #options: BatonControllerOptions;
   readonly #log: Logger;
-  readonly #lastEvents = new Map<string, PresenceEvent>();
   #synced = false;
 
   constructor(options: BatonControllerOptions) {
@@ -61,6 +60,9 @@ export class BatonController {
     };
     const records = new PrefixInformer({ client, prefix: this.singletons.keys.prefix, onError });
     const locks = new PrefixInformer({ client, prefix: LOCK_PREFIX, onError });
+    // Cells are resynced from durable data: every Cell record and every presence key, not only ids seen.
+    const cellRecords = new PrefixInformer({ client, prefix: this.cells.keys.prefix, onError });
+    const presenceCells = new PrefixInformer({ client, prefix: this.presenceKeys.cellsPrefix, onError });
     const watcher = new PresenceWatcher({
       client,
       keys: this.presenceKeys,
@@ -80,14 +82,13 @@ export class BatonController {
     );
     const cellLoop = this.#loop(
       'cells',
-      new CellReconciler({
-        client,
-        store: this.cells,
-        presence: this.presenceKeys,
-        lastEvent: (id) => this.#lastEvents.get(id),
-      }),
+      new CellReconciler({ client, store: this.cells, presence: this.presenceKeys }),
       resyncMs,
-      () => this.#lastEvents.keys(),
+      () =>
+        new Set([
+          ...this.#names(cellRecords.snapshot().keys(), (key) => this.cells.keys.parse(key)?.name),
+          ...this.#names(presenceCells.snapshot().keys(), (key) => this.#cellId(key)),
+        ]),
     );
 
     records.onChange((changes) =>
@@ -96,15 +97,19 @@ export class BatonController {
     locks.onChange((changes) =>
       this.#enqueue(singletonLoop, changes, (key) => key.slice(LOCK_PREFIX.length)),
     );
+    cellRecords.onChange((changes) =>
+      this.#enqueue(cellLoop, changes, (key) => this.cells.keys.parse(key)?.name),
+    );
+    presenceCells.onChange((changes) => this.#enqueue(cellLoop, changes, (key) => this.#cellId(key)));
     watcher.events.on((event) => {
-      this.#lastEvents.set(event.subject, event);
       if (event.type === 'CellLost') metrics.cellLost.inc();
       cellLoop.enqueue(event.subject);
     });
 
-    const running = [records.run(signal), locks.run(signal), singletonLoop.run(signal), cellLoop.run(signal)];
+    const informers = [records, locks, cellRecords, presenceCells];
+    const running = [...informers.map((i) => i.run(signal)), singletonLoop.run(signal), cellLoop.run(signal)];
     try {
-      await Promise.all([records.waitForSync(signal), locks.waitForSync(signal), watcher.start(signal)]);
+      await Promise.all([...informers.map((i) => i.waitForSync(signal)), watcher.start(signal)]);
       this.#synced = true;
       this.#log.info('controller caches synced');
       const depth = setInterval(() => {
@@ -117,7 +122,11 @@ export class BatonController {
           .filter((e) => e.error !== undefined);
         metrics.invalidRecords.set({ kind: 'Singleton' }, invalid.length);
       }, 1_000);
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      // The watcher's start also resolves on abort: an already-aborted signal fires no 'abort' event.
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
       clearInterval(depth);
     } finally {
       this.#synced = false;
@@ -156,6 +165,11 @@ export class BatonController {
       const name = nameOf(change.key);
       if (name !== undefined && name !== '' && !name.includes('/')) loop.enqueue(name);
     }
+  }
+
+  #cellId(key: string): string | undefined {
+    const where = this.presenceKeys.classify(key);
+    return where?.kind === 'cell' ? where.id : undefined;
   }
 
   #names(keys: Iterable<string>, nameOf: (key: string) => string | undefined): Set<string> {

@@ -88,7 +88,8 @@ export class PresenceWatcher {
     const combined = signal === undefined ? this.#stop.signal : AbortSignal.any([signal, this.#stop.signal]);
     const ready = new Promise<void>((resolve) => {
       this.#ready = resolve;
-      combined.addEventListener('abort', () => resolve(), { once: true });
+      if (combined.aborted) resolve();
+      else combined.addEventListener('abort', () => resolve(), { once: true });
     });
     this.#loop = this.#run(combined).finally(() => {
       this.#state = 'stopped';
