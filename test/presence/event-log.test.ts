@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConsulClient } from '../../src/consul/client.js';
 import type { BatonEvent } from '../../src/events/event.js';
 import { EventLog } from '../../src/events/event-log.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
 const consul = useDevAgent();
+const proxies: TcpProxy[] = [];
+
+afterAll(async () => {
+  await Promise.all(proxies.map((p) => p.close()));
+});
 
 const input = (n: number) => ({
   type: 'Tick',
@@ -14,6 +21,34 @@ const input = (n: number) => ({
 });
 
 describe('durable event log in Consul KV', () => {
+  it('a subscriber keeps its cursor across a failed read: nothing skipped, nothing thrown', async () => {
+    const { client, agent } = consul.get();
+    const proxy = await TcpProxy.start(agent.ports.http);
+    proxies.push(proxy);
+    const root = uniquePrefix('events-retry');
+    const log = new EventLog({ client, stream: 'test', root });
+    const viaProxy = new EventLog({
+      client: new ConsulClient({ baseUrl: `http://${proxy.address}` }),
+      stream: 'test',
+      root,
+    });
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const done = viaProxy.subscribe({ since: 0, signal: stop.signal }, (event) => {
+      seen.push(event.seq);
+    });
+    await log.append([input(1), input(2)]);
+    await waitFor(() => seen.length === 2);
+    // The subscriber's next range read (a read-only /v1/txn) fails once.
+    const reset = proxy.failNext('PUT /v1/txn', 'reset');
+    await log.append([input(3), input(4), input(5)]);
+    await reset;
+    await waitFor(() => seen.length >= 5, { timeoutMs: 20_000 });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    stop.abort();
+    await expect(done).resolves.toBeUndefined();
+  });
+
   it('numbers events 1, 2, 3... and resumes a subscriber from `since`', async () => {
     const { client } = consul.get();
     const log = new EventLog({ client, stream: 'test', root: uniquePrefix('events') });
