@@ -5,11 +5,15 @@ export {
   CellRegistrationSchema,
   DepartureRecordSchema,
   KnownCellSchema,
+  CellOutcomeSchema,
+  CellRegistrationTooLargeError,
+  MAX_REGISTRATION_BYTES,
   toLiveCell,
   type CellSpec,
   type CellRegistration,
   type DepartureRecord,
   type KnownCell,
+  type CellOutcome,
   type LiveCell,
 } from './cell-registration.js';
 export {
