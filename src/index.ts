@@ -39,6 +39,8 @@ export { parseDurationMs, formatDurationMs } from './timing/duration.js';
 export {
   Cell,
   CellIdConflictError,
+  CellRegistrationTooLargeError,
+  MAX_REGISTRATION_BYTES,
   PresenceWatcher,
   PresenceKeys,
   PRESENCE_STREAM,
