@@ -241,7 +241,10 @@ export class Cell extends EventEmitter<CellEvents> {
         if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
           this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
         } else {
-          this.#log.warn({ incarnation }, 'presence key gone and no departure found; watchers may report the cell lost');
+          this.#log.warn(
+            { incarnation },
+            'presence key gone and no departure found; watchers may report the cell lost',
+          );
         }
         return;
       } catch (error: unknown) {
