@@ -69,7 +69,9 @@ export async function runCampaign(settings: CampaignSettings, stop: AbortSignal)
     ];
     const cells: CellRole[] = [];
     for (let i = 1; i <= settings.cells; i += 1)
-      cells.push(await startCellRole(context, { id: `cell-${i}`, hostIndex: i, respawn: true }));
+      cells.push(
+        await startCellRole(context, { id: `cell-${i}`, hostIndex: i, respawn: true, ownToken: i <= 2 }),
+      );
     let oversized = 0;
     const oneOffs: CellRole[] = [];
     roles.push(...ctl, ...actors, ...cells);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { monotonicNowMs, type CellLine } from '../history.js';
 import { monotonicAtEpoch, type CampaignContext } from './context.js';
 import { ProcessSlot } from './process-slot.js';
-import { baseEnv, proxyTo, rolePrng, WORKERS_DIR, type Role } from './roles.js';
+import { baseEnv, proxyTo, roleToken, rolePrng, WORKERS_DIR, type Role } from './roles.js';
 
 /** What `baton cell` logs (pino JSON lines on stderr) that the history needs. */
 const CellLogSchema = z.object({ time: z.number(), msg: z.string(), incarnation: z.string().optional() });
@@ -32,12 +32,18 @@ export interface CellOptions {
   readonly extraArgs?: readonly string[];
   /** Restart after exit (the population's cells); a one-off cell runs once. */
   readonly respawn: boolean;
+  /** Give it its own cell token (fault `acl-revoke`); other cells send none. */
+  readonly ownToken?: boolean;
 }
 
 export async function startCellRole(context: CampaignContext, options: CellOptions): Promise<CellRole> {
   const { id } = options;
   const proxy = await proxyTo(context, options.hostIndex);
   const random = rolePrng(context, id);
+  const token =
+    options.ownToken === true
+      ? await roleToken(context, id, 'cell', options.hostIndex, { cell: id })
+      : undefined;
   let incarnation: string | undefined;
   let intent: Intent = 'run';
   let cleanFrom = Infinity;
@@ -96,7 +102,7 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
           join(WORKERS_DIR, 'act.mjs'),
         ],
         env: {
-          ...baseEnv(context, id, proxy.address, id),
+          ...baseEnv(context, id, proxy.address, id, token),
           // Half the workloads die by SIGTERM's default action (exit 143), as most programs do.
           ...(random.next() < 0.5 ? { CHAOS_TERM: 'default' } : {}),
           ...(plan === 'run'
@@ -117,6 +123,7 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
     proxy,
     resource: () => undefined,
     forks: false,
+    ...(token === undefined ? {} : { token }),
     incarnation: () => incarnation,
     inCleanStop: () => slot.stopping || Date.now() >= cleanFrom,
     markKilled: () => write('killed', monotonicNowMs()),

@@ -8,8 +8,8 @@ import { STREAMS, type Stream } from './subscribers.js';
 
 const run = promisify(execFile);
 
-/** The end-of-run reads must not fail on one busy answer (a 429, a timeout): retry a few times. */
-async function retrying<T>(read: () => Promise<T>, attempts = 10): Promise<T> {
+/** The end-of-run reads (and ACL writes) must not fail on one busy answer (a 429, a timeout): retry. */
+export async function retrying<T>(read: () => Promise<T>, attempts = 10): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await read();

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { FaultLine, Resource } from '../history.js';
 import { monotonicNowMs } from '../history.js';
+import { hasToken, revokeToken, singletonHolders } from './acl-revoke.js';
 import type { CellRole } from './cells.js';
 import { RUN_TAG_VAR, type CampaignContext } from './context.js';
 import type { Prng } from './prng.js';
@@ -16,6 +17,8 @@ interface Injected {
   readonly affects: readonly Resource[];
   readonly limit?: 'frozen-tree';
   readonly frozen?: readonly string[];
+  /** The `expect-successor` window after the heal (default 30 s). */
+  readonly successorWithinMs?: number;
 }
 
 export interface Population {
@@ -60,6 +63,7 @@ export class FaultInjector {
       ['oversized-registration', 0.3],
       ['sigterm-workload', 1],
       ['sigkill-workload', 1],
+      ['acl-revoke', 1],
       ...(cluster
         ? ([
             ['leader-kill', 0.7],
@@ -92,7 +96,12 @@ export class FaultInjector {
     };
     this.context.history.write(line);
     for (const resource of new Set(injected.affects))
-      this.context.history.write({ k: 'expect-successor', t: healedAt, resource, withinMs: 30_000 });
+      this.context.history.write({
+        k: 'expect-successor',
+        t: healedAt,
+        resource,
+        withinMs: injected.successorWithinMs ?? 30_000,
+      });
     return kind;
   }
 
@@ -287,6 +296,38 @@ export class FaultInjector {
           heal: () => undefined,
           holdMs: 1_000,
           affects: [],
+        });
+      }
+      case 'acl-revoke': {
+        const { actors, cells } = this.population;
+        const holders = await singletonHolders(this.context.topology.observer(), actors);
+        const victims = [...actors, ...cells].filter(hasToken);
+        // Mid-term: a singleton's holder or a registered cell when one is free, else any victim.
+        const role =
+          this.#free(
+            victims,
+            (r) =>
+              !isCellInCleanStop(r) &&
+              (holders.has(r.who) || (r.kind === 'cell' && (r as CellRole).incarnation() !== undefined)),
+          ) ?? this.#free(victims, (r) => !isCellInCleanStop(r));
+        if (role === undefined) return undefined;
+        this.#busy.add(role.who);
+        let heal;
+        try {
+          heal = await revokeToken(role);
+        } catch (error: unknown) {
+          this.#busy.delete(role.who);
+          throw error;
+        }
+        // A cell's registration cannot outlive its token: it can neither heartbeat nor depart.
+        markKilled(role);
+        return this.#hold([role], {
+          target: role.who,
+          heal,
+          holdMs: random.int(2_000, 8_000),
+          affects: affects(role),
+          // The session dies on the servers within 2 x its TTL (10 s), then the lock-delay.
+          successorWithinMs: 45_000,
         });
       }
       case 'leader-kill': {

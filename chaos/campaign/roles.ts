@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
 import { freePort } from '../../src/dev/ports.js';
 import { TcpProxy } from '../../test/support/tcp-proxy.js';
+import type { BatonRole } from '../../test/support/acl-agent.js';
 import type { Resource } from '../history.js';
+import { RoleToken } from './acl.js';
 import { hashName, RUN_TAG_VAR, type CampaignContext } from './context.js';
 import { ProcessSlot } from './process-slot.js';
 import { Prng } from './prng.js';
@@ -23,6 +25,8 @@ export interface Role {
   resource: () => Resource | undefined;
   /** Whether the role forks grandchildren that act (fault `sigkill-grandchild`, frozen-tree `who`s). */
   readonly forks: boolean;
+  /** Its own ACL token, if it has one (the victims of fault `acl-revoke`); others send none. */
+  readonly token?: RoleToken;
 }
 
 /** The environment every campaign process gets. */
@@ -31,9 +35,11 @@ export function baseEnv(
   who: string,
   consulAddr: string,
   slot: string,
+  token?: RoleToken,
 ): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...(token === undefined ? {} : { CONSUL_HTTP_TOKEN: token.secret }),
     [RUN_TAG_VAR]: context.runTag,
     CONSUL_HTTP_ADDR: consulAddr,
     CHAOS_WHO: who,
@@ -45,10 +51,25 @@ export function baseEnv(
 
 /** A proxy in front of host `index`'s agent, so this one process's link can be blackholed. */
 export async function proxyTo(context: CampaignContext, index: number): Promise<TcpProxy> {
-  const hosts = context.topology.hosts;
-  const host = hosts[index % hosts.length];
-  if (host === undefined) throw new Error('no hosts');
-  return TcpProxy.start(host.ports.http);
+  return TcpProxy.start(context.topology.hostAt(index).ports.http);
+}
+
+/** A process's own token for `role`, rendered for the node of host `index` (the agent it talks to). */
+export function roleToken(
+  context: CampaignContext,
+  owner: string,
+  role: BatonRole,
+  index: number,
+  vars: Readonly<Record<string, string>>,
+  extraRules?: string,
+): Promise<RoleToken> {
+  return RoleToken.create({
+    management: () => context.topology.management(),
+    owner,
+    role,
+    vars: { node: context.topology.hostAt(index).options.nodeName, ...vars },
+    ...(extraRules === undefined ? {} : { extraRules }),
+  });
 }
 
 export function rolePrng(context: CampaignContext, name: string): Prng {
@@ -85,23 +106,34 @@ export async function runCandidates(
   return roles;
 }
 
-/** Candidates of a singleton run through the library, whose work does `fencedPut` every ~100 ms. */
+/**
+ * Candidates of a singleton run through the library, whose work does `fencedPut` every ~100 ms. Each has
+ * its own singleton-candidate token (fault `acl-revoke`), which also lets it write its fenced key.
+ */
 export async function libraryCandidates(context: CampaignContext, name: string): Promise<Role[]> {
   const roles: Role[] = [];
   for (let c = 1; c <= 3; c += 1) {
     const who = `${name}-c${c}`;
     const proxy = await proxyTo(context, c);
     const random = rolePrng(context, who);
+    const token = await roleToken(
+      context,
+      who,
+      'singleton-candidate',
+      c,
+      { name },
+      `key "chaos/${name}/fenced" {\n  policy = "write"\n}\n`,
+    );
     const slot = new ProcessSlot({
       name: who,
       command: () => ({
         file: process.execPath,
         args: [join(WORKERS_DIR, 'lib-singleton.mjs')],
-        env: { ...baseEnv(context, who, proxy.address, who), CHAOS_SINGLETON: name },
+        env: { ...baseEnv(context, who, proxy.address, who, token), CHAOS_SINGLETON: name },
       }),
       restartDelayMs: () => random.int(200, 1_000),
     });
-    roles.push({ kind: 'lib', slot, who, proxy, resource: () => `singleton/${name}`, forks: false });
+    roles.push({ kind: 'lib', slot, who, proxy, resource: () => `singleton/${name}`, forks: false, token });
   }
   return roles;
 }

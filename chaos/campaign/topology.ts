@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsulClient } from '../../src/consul/client.js';
+import { ConsulClient } from '../../src/consul/client.js';
 import { ConsulAgentProcess } from '../../src/dev/agent-process.js';
 import { locateConsul } from '../../src/dev/consul-binary.js';
 import { ConsulCluster } from '../../test/support/cluster.js';
+import { CampaignAcl } from './acl.js';
 
 export type TopologyName = 'dev' | 'cluster';
 
@@ -23,23 +24,26 @@ export class Topology {
     /** The agents processes are placed on (round-robin). */
     readonly hosts: readonly ConsulAgentProcess[],
     readonly cluster: ConsulCluster | undefined,
+    /** ACLs are on with default allow; the campaign holds the management token (fault `acl-revoke`). */
+    readonly acl: CampaignAcl,
   ) {}
 
   static async start(name: TopologyName, clientAgents = 2): Promise<Topology> {
     const binary = (await locateConsul()).path;
+    const acl = new CampaignAcl();
     if (name === 'dev') {
       const agent = await ConsulAgentProcess.start({
         binary,
         nodeName: `chaos-${tag()}`,
         mode: 'dev',
-        extraHcl: LOOPBACK_HOSTS_HCL,
+        extraHcl: [...LOOPBACK_HOSTS_HCL, ...acl.serverHcl()],
       });
       await agent.waitReady();
-      return new Topology(name, [agent], undefined);
+      return new Topology(name, [agent], undefined, acl);
     }
     // The cluster fixture reads the binary from the tests' variable.
     process.env['BATON_TEST_CONSUL_BIN'] = binary;
-    const cluster = await ConsulCluster.start(3);
+    const cluster = await ConsulCluster.start(3, acl.serverHcl());
     const join = cluster.servers.map((server) => server.serfLanAddr);
     const hosts: ConsulAgentProcess[] = [];
     for (let i = 1; i <= clientAgents; i += 1) {
@@ -48,12 +52,19 @@ export class Topology {
         nodeName: `host${i}-${tag()}`,
         mode: 'client',
         join,
-        extraHcl: LOOPBACK_HOSTS_HCL,
+        extraHcl: [...LOOPBACK_HOSTS_HCL, ...acl.clientHcl()],
       });
       await agent.waitReady({ timeoutMs: 90_000 });
       hosts.push(agent);
     }
-    return new Topology(name, hosts, cluster);
+    return new Topology(name, hosts, cluster, acl);
+  }
+
+  /** The host agent a process placed at `index` talks to (round-robin). */
+  hostAt(index: number): ConsulAgentProcess {
+    const host = this.hosts[index % this.hosts.length];
+    if (host === undefined) throw new Error('no hosts');
+    return host;
   }
 
   /** A client for the campaign's own reads (listings, logs, records): a server, never a host agent. */
@@ -61,6 +72,11 @@ export class Topology {
     const server = this.cluster?.servers.find((s) => s.running) ?? this.hosts[0];
     if (server === undefined) throw new Error('no Consul agent is running');
     return server.client();
+  }
+
+  /** Like `observer()`, with the management token: creates and deletes the victims' tokens. */
+  management(): ConsulClient {
+    return new ConsulClient({ baseUrl: this.observer().address, token: this.acl.managementToken });
   }
 
   /** Every Consul process, for the end-of-run heal. */

@@ -1,6 +1,7 @@
 // A candidate of a singleton run through the library: its work does `fencedPut` every ~100 ms and records
 // each attempt as an `act` whose fence verdict is the fencedPut outcome (refused = rolled back, or refused
-// before sending because the term was no longer leading). Stops cleanly on SIGTERM/SIGINT.
+// before sending because the term was no longer leading, or refused by ACL: its token was deleted). Stops
+// cleanly on SIGTERM/SIGINT; a permission error ends the candidate (start() rejects) and the process.
 import { appendFileSync } from 'node:fs';
 import { ConsulClient, Singleton } from '../../dist/index.js';
 
@@ -15,6 +16,7 @@ const sleep = (ms, signal) =>
     signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
 const REFUSED = new Set([
+  'CONSUL_PERMISSION_DENIED',
   'CONSUL_TXN_ROLLBACK',
   'BATON_ABORTED',
   'BATON_LOCK_LOST',

@@ -18,7 +18,8 @@ export class ConsulCluster {
     this.servers = servers;
   }
 
-  static async start(size = 3): Promise<ConsulCluster> {
+  /** `extraHcl`: added to every server's configuration (e.g. an `acl {}` block). */
+  static async start(size = 3, extraHcl: readonly string[] = []): Promise<ConsulCluster> {
     const workDir = mkdtempSync(join(tmpdir(), 'baton-cluster-'));
     const tag = randomUUID().slice(0, 6);
     const serfPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
@@ -34,6 +35,7 @@ export class ConsulCluster {
           join: join_.filter((_, j) => j !== i),
           workDir: join(workDir, `s${i + 1}`),
           ports: { http: await freePort(), serfLan, serfWan: await freePort(), server: await freePort() },
+          extraHcl,
         }),
       );
     }
