@@ -29,4 +29,10 @@ key_prefix "baton/v1/presence/departures/{{cell}}/" {
   policy = "write"
 }
 
+# Incarnation records, one per incarnation, written in the same transaction that takes the presence key
+# (so a watcher can report an incarnation it never saw live) and deleted on a clean departure.
+key_prefix "baton/v1/presence/incarnations/{{cell}}/" {
+  policy = "write"
+}
+
 # Nothing else: the cell neither reads other cells nor writes the event log (the controller does).
