@@ -63,11 +63,18 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
     if (msg === 'cell registered') {
       incarnation = parsed.data.incarnation;
       write('registered', t);
-    } else if (msg === 'cell departed') {
+    } else if (msg.startsWith('cell departed')) {
+      // Also "cell departed (an earlier attempt committed)": a retried departure whose first try applied.
       write('departed', t, parsed.data.incarnation);
       incarnation = undefined;
     } else if (msg.startsWith('presence session lost')) {
+      // While running ("...; registering a new incarnation") or found on a clean stop ("... before the
+      // departure"): either way the incarnation's session died while the cell lived.
       write('session-lost', t, parsed.data.incarnation);
+      incarnation = undefined;
+    } else if (msg.startsWith('clean departure failed')) {
+      // Consul refused or could not be reached for the whole departure timeout: the session ends by TTL.
+      write('crashed', t);
       incarnation = undefined;
     } else if (msg.startsWith('command failed') && intent === 'crash') {
       write('crashed', t);

@@ -175,10 +175,10 @@ export class FaultInjector {
         signalEach(tree, 'SIGSTOP');
         // A library holder is one process: freezing it freezes its work too (the frozen-tree limit).
         const frozen =
-          kind === 'sigstop-tree'
-            ? actingProcesses(pid).map((p) => `${role.who}/${p}`)
-            : role.kind === 'lib'
-              ? [`${role.who}/${pid}`]
+          role.kind === 'lib'
+            ? [`${role.who}/${pid}`]
+            : kind === 'sigstop-tree'
+              ? actingProcesses(pid).map((p) => `${role.who}/${p}`)
               : undefined;
         return this.#hold([role], {
           target: role.who,

@@ -1,4 +1,5 @@
-// A candidate of a singleton run through the library: its work does `fencedPut` every ~100 ms and records
+// A candidate of a singleton run through the library: its work checks `isLeading()` and does `fencedPut`
+// every ~100 ms (the library's documented contract), and records
 // each attempt as an `act` whose fence verdict is the fencedPut outcome (refused = rolled back, or refused
 // before sending because the term was no longer leading, or refused by ACL: its token was deleted). Stops
 // cleanly on SIGTERM/SIGINT; a permission error ends the candidate (start() rejects) and the process.
@@ -27,8 +28,13 @@ const singleton = new Singleton({
   client: ConsulClient.fromEnv(),
   name,
   identity: env.CHAOS_WHO,
-  work: async ({ token, signal, fencedPut }) => {
+  work: async ({ token, signal, isLeading, fencedPut }) => {
     while (!signal.aborted) {
+      // The library's contract (seed 004): check you are still primary before acting, then write fenced.
+      if (!isLeading()) {
+        await sleep(20, signal);
+        continue;
+      }
       const t = now();
       let fence = 'accepted';
       try {

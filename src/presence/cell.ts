@@ -241,10 +241,9 @@ export class Cell extends EventEmitter<CellEvents> {
         if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
           this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
         } else {
-          this.#log.warn(
-            { incarnation },
-            'presence key gone and no departure found; watchers may report the cell lost',
-          );
+          // The session died before the stop (a frozen or cut-off process missed its check TTL): this
+          // incarnation was already lost, and watchers rightly report CellLost for it.
+          this.#log.warn({ incarnation }, 'presence session lost before the departure; reported as lost');
         }
         return;
       } catch (error: unknown) {
