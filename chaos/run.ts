@@ -119,5 +119,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const results = await main(process.argv.slice(2), stop.signal);
-  process.exitCode = results.some((r) => r.report.violations > 0) ? 1 : 0;
+  // Exit explicitly: a Consul agent's leftover keep-alive sockets or a child's pipe must not keep a
+  // finished campaign (and the npm script around it) waiting.
+  process.exit(results.some((r) => r.report.violations > 0) ? 1 : 0);
 }
