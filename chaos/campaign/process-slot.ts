@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { killTree } from './process-tree.js';
 
@@ -55,8 +56,16 @@ export class ProcessSlot {
     const child = spawn(file, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
     this.#child = child;
     const pid = child.pid ?? -1;
+    // Every process's own log (pino JSON on stderr) is kept beside the history, for `--keep` post-mortems.
+    const logPath = env['CHAOS_LOG'];
+    const log = logPath === undefined ? undefined : createWriteStream(logPath, { flags: 'a' });
+    log?.on('error', () => undefined);
     const lines = createInterface({ input: child.stderr });
-    lines.on('line', (line) => this.#options.onStderrLine?.(line, pid));
+    lines.on('line', (line) => {
+      log?.write(`${line}\n`);
+      this.#options.onStderrLine?.(line, pid);
+    });
+    lines.once('close', () => log?.end());
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#options.onExit?.(code, signal, pid);

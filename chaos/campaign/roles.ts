@@ -44,6 +44,7 @@ export function baseEnv(
     CONSUL_HTTP_ADDR: consulAddr,
     CHAOS_WHO: who,
     CHAOS_HISTORY: context.history.fileFor(slot),
+    CHAOS_LOG: join(context.history.dir, `${slot}.log`),
     CHAOS_STORE: context.store.url,
     BATON_LOG_LEVEL: 'info',
   };
