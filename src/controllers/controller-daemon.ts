@@ -44,6 +44,9 @@ export class ControllerDaemon {
   readonly #stop = new AbortController();
   #server: ObservabilityServer | undefined;
   #tails: Promise<void>[] = [];
+  readonly #streams = [PRESENCE_STREAM, SINGLETON_STREAM];
+  /** How many tails have read their starting position: /events is served once all have. */
+  #tailsPositioned = 0;
 
   constructor(options: ControllerDaemonOptions) {
     this.#options = options;
@@ -75,12 +78,13 @@ export class ControllerDaemon {
         registry: this.metrics.registry,
         readiness: () => this.readiness(),
         status: () => statusSnapshot(this),
-        subscribe: (send) => this.#events.on(send),
+        subscribe: (send) =>
+          this.#tailsPositioned === this.#streams.length ? this.#events.on(send) : undefined,
         logger: this.#log,
       });
       address = await this.#server.listen();
     }
-    this.#tails = [PRESENCE_STREAM, SINGLETON_STREAM].map((stream) => this.#tail(stream));
+    this.#tails = this.#streams.map((stream) => this.#tail(stream));
     void this.elector.start().catch((error: unknown) => {
       this.#log.error({ err: describeError(error) }, 'controller election failed');
     });
@@ -117,12 +121,24 @@ export class ControllerDaemon {
     }
   }
 
-  /** Follow one durable event stream from its head, for /events subscribers on every replica. */
+  /**
+   * Follow one durable event stream for /events subscribers on every replica: from the head when the tail
+   * starts, then from the last event delivered, so a failed subscription resumes where it stopped instead
+   * of skipping to the head.
+   */
   async #tail(stream: string): Promise<void> {
     const log = new EventLog({ client: this.#options.client, stream, logger: this.#log });
+    let cursor: number | undefined;
     while (!this.#stop.signal.aborted) {
       try {
-        await log.subscribe({ signal: this.#stop.signal }, (event) => this.#events.emit(event));
+        if (cursor === undefined) {
+          cursor = await log.head(this.#stop.signal);
+          this.#tailsPositioned += 1;
+        }
+        await log.subscribe({ signal: this.#stop.signal, since: cursor }, (event) => {
+          cursor = event.seq;
+          this.#events.emit(event);
+        });
       } catch (error: unknown) {
         if (isAborted(this.#stop.signal)) return;
         this.#log.warn({ err: describeError(error), stream }, 'event tail failed; retrying');

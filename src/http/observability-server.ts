@@ -18,8 +18,12 @@ export interface ObservabilityServerOptions {
   readonly registry: Registry;
   readonly readiness: () => Readiness;
   readonly status: () => Promise<unknown>;
-  /** Subscribe to events for `/events` (Server-Sent Events); returns the unsubscribe function. */
-  readonly subscribe?: (send: (event: { seq: number; type: string }) => void) => () => void;
+  /**
+   * Subscribe to events for `/events` (Server-Sent Events); returns the unsubscribe function, or undefined
+   * while the event tails are not positioned yet (answered 503 with `retry:`, so a client never connects
+   * to a stream that would skip what is committed between its connection and the tail's start).
+   */
+  readonly subscribe?: (send: (event: { seq: number; type: string }) => void) => (() => void) | undefined;
   readonly logger?: Logger;
 }
 
@@ -97,15 +101,20 @@ export class ObservabilityServer {
       send(response, 404, { error: 'events are not served by this process' });
       return;
     }
+    const unsubscribe = subscribe((event) => {
+      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    if (unsubscribe === undefined) {
+      response.setHeader('retry-after', '1');
+      send(response, 503, { error: 'the event tails are starting; retry shortly' });
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
     response.write(': baton events\n\n');
-    const unsubscribe = subscribe((event) => {
-      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-    });
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
     request.once('close', () => {
       clearInterval(keepAlive);
