@@ -30,6 +30,14 @@ export interface BlockingLoopOptions {
 const DEADLINE_SLACK_MS = 2_000;
 
 /**
+ * The client-side deadline of one blocking query: Consul answers by wait + wait/16 (its jitter); past that
+ * plus a slack the connection is dead (consul-facts §4, Consul issue #18271).
+ */
+export function blockingDeadlineMs(waitMs: number): number {
+  return waitMs + waitMs / 16 + DEADLINE_SLACK_MS;
+}
+
+/**
  * Consul's blocking-query protocol as an async iterator (consul-facts §4). Yields the first answer and then
  * every answer whose index differs from the last one yielded; a woken read with the same index is not a
  * change and is swallowed. Resets to a fresh read when the index goes backwards, never sends index 0 after
@@ -43,7 +51,7 @@ export async function* blockingLoop<T>(
   const { signal } = options;
   const clock = options.clock ?? systemClock;
   const waitMs = options.waitMs ?? 30_000;
-  const timeoutMs = waitMs + waitMs / 16 + DEADLINE_SLACK_MS;
+  const timeoutMs = blockingDeadlineMs(waitMs);
   const bucket = new TokenBucket({ burst: options.burst ?? 3, refillMs: options.refillMs ?? 100 }, clock);
   let index = 0;
   let lastYielded: number | undefined;

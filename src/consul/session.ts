@@ -1,3 +1,4 @@
+import { blockingDeadlineMs } from './blocking.js';
 import type { ConsulHttp, Consistency } from './http.js';
 import { InvalidSessionError } from './errors.js';
 import { SessionListWireSchema, SessionWireSchema, type SessionInfo } from './wire.js';
@@ -99,7 +100,7 @@ export class SessionApi {
       ...(blocking
         ? {
             query: { index: options.index, wait: durationString(waitMs) },
-            timeoutMs: waitMs + waitMs / 16 + 2_000,
+            timeoutMs: blockingDeadlineMs(waitMs),
           }
         : {}),
     });

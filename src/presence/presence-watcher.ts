@@ -113,7 +113,9 @@ export class PresenceWatcher {
       this.#options.since ??
       (await this.#retrying('read the event log head', signal, (s) => this.eventLog.head(s)));
     if (since === undefined) return;
-    const delivery = this.#deliver(since, signal);
+    const delivery = this.#deliver(since, signal).catch((error: unknown) => {
+      this.#log.error({ err: describeError(error) }, 'presence event delivery ended');
+    });
     await this.#retrying('presence watch', signal, (s) => this.#watch(s));
     await delivery;
   }

@@ -77,7 +77,9 @@ export function processAlive(pid: number): boolean {
 
 /**
  * Resolve once the group has no live member. `resend` names the signal to repeat on every poll (0: only
- * watch), so a member forked after an earlier signal gets it too.
+ * watch), so a member forked after an earlier signal gets it too. It waits as long as a member lives, on
+ * purpose: releasing the lock while one still runs would break exclusivity, so a member that cannot be
+ * killed (another user's setuid child) keeps the lock held.
  */
 export async function groupGone(
   pgid: number,

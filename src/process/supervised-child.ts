@@ -33,6 +33,8 @@ export class SupervisedChild {
   #stopping = false;
   #killing = false;
   #killTimer: NodeJS.Timeout | undefined;
+  /** The whole group is gone: its pgid may be reused, so nothing may be signalled any more. */
+  #settled = false;
 
   constructor(command: string, args: readonly string[], options: SupervisedChildOptions) {
     this.#killGraceMs = options.killGraceMs;
@@ -70,7 +72,7 @@ export class SupervisedChild {
   /** Send a signal to the whole process group. */
   signal(signal: NodeJS.Signals): void {
     const pid = this.#child.pid;
-    if (pid !== undefined) signalGroup(pid, signal);
+    if (pid !== undefined && !this.#settled) signalGroup(pid, signal);
   }
 
   /**
@@ -79,6 +81,7 @@ export class SupervisedChild {
    * started by the first one still bounds the stop.
    */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<ChildExit> {
+    if (this.#settled) return this.stopped;
     this.signal(signal);
     if (!this.#stopping) {
       this.#stopping = true;
@@ -103,6 +106,7 @@ export class SupervisedChild {
       if (groupAlive(pgid)) this.stop('SIGTERM').catch(() => undefined);
       await groupGone(pgid, () => (this.#killing ? 'SIGKILL' : 0));
     }
+    this.#settled = true;
     clearTimeout(this.#killTimer);
     return exit;
   }

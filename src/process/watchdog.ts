@@ -52,7 +52,12 @@ export class Watchdog {
     const watchdog = new Watchdog(child, log);
     const replies = createInterface({ input: child.stdout });
     await new Promise<void>((resolve, reject) => {
+      // Once ready, a later failure is the watchdog dying: `lost` reports it, and this must not mark the
+      // watchdog as closing (which would silence `lost`).
+      let settled = false;
       const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
         watchdog.#closing = true;
         child.kill('SIGKILL');
         reject(error instanceof Error ? error : new WatchdogLostError(String(error)));
@@ -64,6 +69,8 @@ export class Watchdog {
       replies.on('line', (line) => {
         const reply = parseReply(line);
         if (reply?.verb === 'ready') {
+          if (settled) return;
+          settled = true;
           signal?.removeEventListener('abort', onAbort);
           resolve();
         } else if (reply?.verb === 'fired')

@@ -7,6 +7,8 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import { linkSignals } from '../time/linked-signal.js';
+import { blockingDeadlineMs } from '../consul/blocking.js';
 import {
   checkTiming,
   DEFAULT_TIMING,
@@ -243,17 +245,30 @@ export class Singleton extends EventEmitter<SingletonEvents> {
 
   /** Wait for the key to be free, acquire it, and run a term. Returns how the term (if any) ended. */
   async #campaign(lease: Lease, onAcquired: () => void): Promise<TermEnd | 'lease-lost' | 'stop'> {
+    // Linked signals are disposed: composing long-lived signals per loop turn with AbortSignal.any leaks.
+    const linked = linkSignals([this.#stop.signal, lease.lost]);
+    try {
+      return await this.#campaignOn(lease, onAcquired, linked.signal);
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  async #campaignOn(
+    lease: Lease,
+    onAcquired: () => void,
+    signal: AbortSignal,
+  ): Promise<TermEnd | 'lease-lost' | 'stop'> {
     const { client } = this.#options;
-    const signal = AbortSignal.any([this.#stop.signal, lease.lost]);
     this.#sessionId = lease.sessionId;
     let index = 0;
     while (!isAborted(signal)) {
-      const wake = AbortSignal.any([signal, this.#gate.changed]);
+      const wake = linkSignals([signal, this.#gate.changed]);
       let read: Awaited<ReturnType<typeof client.kv.get>>;
       try {
         read = await client.kv.get(this.lockKey, {
-          signal: wake,
-          timeoutMs: WAIT_MS + WAIT_MS / 16 + 2_000,
+          signal: wake.signal,
+          timeoutMs: blockingDeadlineMs(WAIT_MS),
           ...(index > 0 ? { index, waitMs: WAIT_MS } : {}),
         });
       } catch (error: unknown) {
@@ -262,6 +277,8 @@ export class Singleton extends EventEmitter<SingletonEvents> {
           continue;
         }
         throw error;
+      } finally {
+        wake.dispose();
       }
       this.#setHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
       index = read.index < index ? 0 : Math.max(1, read.index);
@@ -316,16 +333,15 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       this.stepDown();
     }
     const termOver = new AbortController();
-    const preference = this.#gate
-      .preferredHolderWaiting(AbortSignal.any([this.#interrupt.signal, termOver.signal]))
-      .then((waiting) => {
-        if (!waiting) return;
-        this.#log.info(
-          { preferred: this.#gate.current.preferredHolder },
-          'handing over to the preferred holder',
-        );
-        this.stepDown();
-      });
+    const termLinked = linkSignals([this.#interrupt.signal, termOver.signal]);
+    const preference = this.#gate.preferredHolderWaiting(termLinked.signal).then((waiting) => {
+      if (!waiting) return;
+      this.#log.info(
+        { preferred: this.#gate.current.preferredHolder },
+        'handing over to the preferred holder',
+      );
+      this.stepDown();
+    });
     const end = await runTerm(
       {
         client: this.#options.client,
@@ -345,6 +361,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     );
     termOver.abort();
     await preference;
+    termLinked.dispose();
     this.#log.info({ token, end }, 'stopped leading');
     this.emit('term', { token, end });
     if (!isAborted(this.#stop.signal)) this.#setState('stopping');

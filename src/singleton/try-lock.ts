@@ -115,7 +115,9 @@ export async function tryLock<T>(
         }
       },
     );
-    if (outcome === undefined) throw new Error(`lock ${resource}: the operation never settled`);
+    // The term ended before the operation could start (the lease was lost, or the caller aborted, right
+    // after the acquire): nothing ran, so the task is dropped.
+    if (outcome === undefined) return { status: 'dropped' };
     if ('error' in outcome) throw outcome.error;
     return { status: 'ran', value: outcome.value };
   } finally {
