@@ -150,11 +150,15 @@ export async function lockExecutors(
     const who = `lock-e${e}`;
     const proxy = await proxyTo(context, e);
     const random = rolePrng(context, who);
-    let current = random.pick(resources);
+    // Each executor alternates over the resources (from a random start), so every resource keeps being
+    // tried: a lock nobody tries has no successor to expect.
+    let turn = random.int(0, resources.length - 1);
+    let current = resources[turn % resources.length] ?? 'res';
     const slot = new ProcessSlot({
       name: who,
       command: () => {
-        current = random.pick(resources);
+        turn += 1;
+        current = resources[turn % resources.length] ?? 'res';
         return {
           file: process.execPath,
           args: [context.cli, 'lock', '--try', current, '--', ...FORKING_ACT],
