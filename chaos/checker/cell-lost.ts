@@ -14,7 +14,7 @@ export interface CellLostResult {
 /** The committed presence events of one type, grouped by incarnation key. */
 export function presenceEvents(
   index: HistoryIndex,
-  type: 'CellLost' | 'CellDeparted',
+  type: 'CellLost' | 'CellDeparted' | 'CellRegistered',
 ): Map<string, LogLine[]> {
   const events = [...(index.log.get('presence')?.values() ?? [])].filter(
     (line) => line.type === type && line.incarnation !== undefined,
@@ -24,8 +24,8 @@ export function presenceEvents(
 
 /**
  * CellLost correctness, judged on the durable log (what was committed) against what really happened to each
- * incarnation: a hard-dead one gets exactly one CellLost seq; a departed one gets CellDeparted and never
- * CellLost; a live one never gets CellLost.
+ * incarnation: a hard-dead one gets exactly one CellLost seq; a departed one never gets CellLost, and gets
+ * CellDeparted if its CellRegistered was logged; a live one never gets CellLost.
  */
 export function checkCellLost(
   index: HistoryIndex,
@@ -40,6 +40,7 @@ export function checkCellLost(
   };
   const lost = presenceEvents(index, 'CellLost');
   const departed = presenceEvents(index, 'CellDeparted');
+  const registered = presenceEvents(index, 'CellRegistered');
   for (const [key, truth] of truths) {
     const lostSeqs = lost.get(key) ?? [];
     const truthLines: readonly HistoryLine[] = truth.lines;
@@ -52,7 +53,9 @@ export function checkCellLost(
     }
     if (lostSeqs.length > 0) result.lostFalse.fail([...lostSeqs, ...truthLines]);
     else result.lostFalse.pass();
-    if (truth.fate !== 'departed') continue;
+    // A departure closes an announced registration: an incarnation that came and went cleanly while no
+    // watcher saw it live was never announced, and seed 000 asks for no notification of clean stops.
+    if (truth.fate !== 'departed' || !registered.has(key)) continue;
     if (departed.has(key)) result.departureMissing.pass();
     else result.departureMissing.fail(truthLines);
   }

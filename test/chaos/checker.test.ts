@@ -190,9 +190,14 @@ describe('checkHistory', () => {
       offender: log(7, 9, 'CellLost', 'c-dep', 'D1'),
     },
     {
-      name: 'a departed incarnation with no CellDeparted',
+      name: 'an announced, departed incarnation with no CellDeparted',
       property: 'departure-missing',
-      change: (h) => [...h, cell(10, 'c-dep2', 'E1', 'registered'), cell(11, 'c-dep2', 'E1', 'departed')],
+      change: (h) => [
+        ...h,
+        cell(10, 'c-dep2', 'E1', 'registered'),
+        log(10.5, 20, 'CellRegistered', 'c-dep2', 'E1'),
+        cell(11, 'c-dep2', 'E1', 'departed'),
+      ],
       offender: cell(10, 'c-dep2', 'E1', 'registered'),
     },
     {
@@ -255,6 +260,12 @@ describe('checkHistory', () => {
 
   it('covers every property with a violating history', () => {
     expect(new Set(violations.map((v) => v.property))).toEqual(new Set(PROPERTY_NAMES));
+  });
+
+  it('asks no CellDeparted for an incarnation that came and went cleanly without being announced', () => {
+    const unseen = [cell(10, 'c-brief', 'B1', 'registered'), cell(10.3, 'c-brief', 'B1', 'departed')];
+    const report = checkHistory([...cleanHistory(), ...unseen]);
+    expect(report.violations).toBe(0);
   });
 
   it('judges the same whatever order the lines come in', () => {
