@@ -135,6 +135,9 @@ describe('presence under faults (real Consul)', () => {
     await w.start();
     const a = new Cell({ client, keys, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 20_000 });
     const registration = await a.start();
+    // Announced first: a cell that registers and departs before any watcher commits its registration is
+    // never announced, and owes no CellDeparted (the race this wait rules out).
+    await waitFor(() => has(seen, 'CellRegistered', registration.incarnation));
     const dropped = proxy.failNext('PUT /v1/txn', 'drop-response');
     await a.stop();
     await dropped;
