@@ -1,20 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readStat } from '../../src/process/process-group.js';
 
 /**
  * Process trees read from /proc (Linux), for faults on a supervisor's whole tree and for cleanup: a
  * worker's grandchildren live in process groups of their own, and orphans are found by an env tag.
  */
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses: the fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
-  } catch {
-    return undefined;
-  }
-}
 
 function allPids(): number[] {
   return readdirSync('/proc')
@@ -26,7 +16,7 @@ function allPids(): number[] {
 export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const candidate of allPids()) {
-    const parent = parentOf(candidate);
+    const parent = readStat(candidate)?.ppid;
     if (parent !== undefined) children.set(parent, [...(children.get(parent) ?? []), candidate]);
   }
   const found: number[] = [];

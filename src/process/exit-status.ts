@@ -13,7 +13,7 @@ export function exitCodeOf(exit: ChildExit): number {
 }
 
 /** Signals a supervisor (systemd, monit, a terminal) sends to ask a process to stop cleanly. */
-const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /**
  * Whether a workload ended as asked rather than crashed: exit 0, or death by SIGTERM/SIGINT, whether

@@ -1,6 +1,5 @@
 import type { Logger } from '../log/logger.js';
-
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+import { STOP_SIGNALS } from './exit-status.js';
 
 /**
  * Call `stop` on the first SIGTERM or SIGINT. Later ones are logged and change nothing: the clean stop in

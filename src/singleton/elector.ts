@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
 import { ConsulPermissionError } from '../consul/errors.js';
-import type { KvEntry } from '../consul/wire.js';
 import { AbortedError, ConfigError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
@@ -17,6 +16,7 @@ import {
 } from '../timing/safety-budget.js';
 import { decodeHolder, defaultIdentity, holderRecord, type HolderRecord } from './holder-record.js';
 import { lockKey } from './keys.js';
+import { holdsKey, readFencingToken } from './key-ownership.js';
 import { runTerm, type Leadership, type TermEnd } from './term.js';
 import { DirectiveGate, sessionName } from './directive-gate.js';
 import { watchDirectives, type Directives } from './directives.js';
@@ -229,12 +229,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
           // A waiter needs no server confirmation: a dead session shows when it tries to acquire
           // (InvalidSessionError), and the campaign then opens a new lease.
           if (this.#state !== 'leading') return true;
-          const { value } = await client.kv.get(this.lockKey, {
-            consistency: 'consistent',
-            signal,
-            timeoutMs,
-          });
-          return value?.session === lease.sessionId;
+          return holdsKey(client, this.lockKey, lease.sessionId, signal, timeoutMs);
         },
         logger: this.#log,
         clock: this.#clock,
@@ -300,24 +295,11 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         continue;
       }
       onAcquired();
-      const confirmed = await this.#confirmToken(lease, signal);
+      const confirmed = await readFencingToken(client, this.lockKey, lease.sessionId, this.#clock, signal);
       if (confirmed === undefined) continue;
       return this.#lead(lease, confirmed.token, confirmed.sentAt);
     }
     return isAborted(this.#stop.signal) ? 'stop' : 'lease-lost';
-  }
-
-  /**
-   * The fencing token (ModifyIndex of our acquiring write), read back consistently. The read's send time
-   * is the term's first confirmation: the servers saw our session holding the key after that moment.
-   */
-  async #confirmToken(
-    lease: Lease,
-    signal: AbortSignal,
-  ): Promise<{ token: number; sentAt: number } | undefined> {
-    const sentAt = this.#clock.now();
-    const { value } = await this.#options.client.kv.get(this.lockKey, { consistency: 'consistent', signal });
-    return value?.session === lease.sessionId ? { token: tokenOf(value), sentAt } : undefined;
   }
 
   async #lead(lease: Lease, token: number, acquiredSentAt: number): Promise<TermEnd> {
@@ -379,8 +361,4 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#holder = holder;
     this.emit('holder', holder);
   }
-}
-
-function tokenOf(entry: KvEntry): number {
-  return entry.modifyIndex;
 }

@@ -2,10 +2,10 @@ import type { ConsulClient } from '../consul/client.js';
 import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
-import { linkSignals } from '../time/linked-signal.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { checkTiming, DEFAULT_TIMING, type TimingProfile } from '../timing/safety-budget.js';
 import { defaultIdentity, holderRecord } from './holder-record.js';
+import { holdsKey, readFencingToken } from './key-ownership.js';
 import { lockKey } from './keys.js';
 import { runTerm, type Leadership } from './term.js';
 
@@ -66,17 +66,13 @@ export async function tryLock<T>(
       lockDelayMs: timing.lockDelayMs,
       ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
       behavior: 'release',
-      confirm: async (l, signal, timeoutMs) => {
-        if (!acquired) return true;
-        const { value } = await client.kv.get(key, { consistency: 'consistent', signal, timeoutMs });
-        return value?.session === l.sessionId;
-      },
+      confirm: (l, signal, timeoutMs) =>
+        acquired ? holdsKey(client, key, l.sessionId, signal, timeoutMs) : Promise.resolve(true),
       logger: log,
       clock,
     },
     options.signal,
   );
-  const interrupt = linkSignals([options.signal]);
   try {
     const record = JSON.stringify(holderRecord(identity, lease.sessionId));
     acquired = await client.kv.put(key, record, {
@@ -84,13 +80,9 @@ export async function tryLock<T>(
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (!acquired) return { status: 'dropped' };
-    const sentAt = clock.now();
-    const { value } = await client.kv.get(key, {
-      consistency: 'consistent',
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    const confirmed = await readFencingToken(client, key, lease.sessionId, clock, options.signal);
     // Lost between the acquire and the read (session invalidated): nothing ran, so the task is dropped.
-    if (value?.session !== lease.sessionId) return { status: 'dropped' };
+    if (confirmed === undefined) return { status: 'dropped' };
     let outcome: { value: T } | { error: unknown } | undefined;
     await runTerm(
       {
@@ -99,13 +91,13 @@ export async function tryLock<T>(
         name: resource,
         identity,
         lockKey: key,
-        token: value.modifyIndex,
-        acquiredSentAt: sentAt,
+        token: confirmed.token,
+        acquiredSentAt: confirmed.sentAt,
         budget: checked.budget,
         killGraceMs: timing.killGraceMs,
         clock,
         log,
-        interrupt: interrupt.signal,
+        interrupt: options.signal ?? new AbortController().signal,
       },
       async (leadership) => {
         try {
@@ -121,7 +113,6 @@ export async function tryLock<T>(
     if ('error' in outcome) throw outcome.error;
     return { status: 'ran', value: outcome.value };
   } finally {
-    interrupt.dispose();
     await lease.close(acquired ? [key] : []);
   }
 }
