@@ -4,13 +4,16 @@ import { ConsulClient } from '../consul/client.js';
 export interface GlobalOptions {
   readonly consul?: string;
   readonly token?: string;
+  readonly tokenFile?: string;
+  readonly root?: string;
 }
 
-/** The Consul client for a command, from `--consul`/`--token` or Consul's environment variables. */
+/** The Consul client for a command, from `--consul`/`--token`/`--token-file` or Consul's environment. */
 export function consulFromCommand(command: Command): ConsulClient {
   const options = command.optsWithGlobals<GlobalOptions>();
   return ConsulClient.fromEnv({
     ...(options.consul === undefined ? {} : { address: options.consul }),
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
   });
 }

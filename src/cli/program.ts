@@ -18,7 +18,9 @@ export function buildProgram(): Command {
   const program = new Command('baton')
     .description('Singleton workers, exclusive operations and cell presence on Consul')
     .option('--consul <address>', 'Consul HTTP address (default: CONSUL_HTTP_ADDR, else 127.0.0.1:8500)')
-    .option('--token <token>', 'Consul ACL token (default: CONSUL_HTTP_TOKEN)')
+    .option('--token <token>', 'Consul ACL token (default: CONSUL_HTTP_TOKEN); prefer --token-file')
+    .option('--token-file <path>', 'read the Consul ACL token from a file (default: CONSUL_HTTP_TOKEN_FILE)')
+    .option('--root <prefix>', 'KV root of this Baton installation (default: BATON_ROOT, else baton/v1)')
     .showHelpAfterError()
     .exitOverride();
   registerVersion(program);

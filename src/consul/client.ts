@@ -1,7 +1,7 @@
 import { AclApi } from './acl.js';
 import { AgentApi } from './agent.js';
 import { resolveConsulConfig, type ConsulConfig, type ConsulConfigOverrides } from './config.js';
-import { ConsulHttp, type ConsulRequestStats } from './http.js';
+import { ConsulHttp, type ConsulRequestObserver, type ConsulRequestStats } from './http.js';
 import { KvApi } from './kv.js';
 import { SessionApi } from './session.js';
 import { TxnApi } from './txn.js';
@@ -39,6 +39,11 @@ export class ConsulClient {
 
   get stats(): Readonly<ConsulRequestStats> {
     return this.#http.stats;
+  }
+
+  /** Observe every finished request (for metrics); returns the function that stops observing. */
+  observeRequests(observer: ConsulRequestObserver): () => void {
+    return this.#http.observe(observer);
   }
 
   /** The Raft leader's address, or `undefined` while the cluster has none. */

@@ -9,12 +9,30 @@ export interface ConsulConfig {
   readonly token?: string;
   /** PEM bundle trusted for an `https://` address. */
   readonly caCertPem?: string;
+  /** TLS client settings beyond the CA (client certificate, server name, verification). */
+  readonly tls?: ConsulTlsOptions;
+  /** HTTP basic auth `user:password` (`CONSUL_HTTP_AUTH`), sent as an `Authorization` header. */
+  readonly basicAuth?: string;
+}
+
+/** TLS settings for an `https://` Consul address, in Node's `tls.connect` terms. */
+export interface ConsulTlsOptions {
+  /** Client certificate (PEM) for an agent with `verify_incoming`. */
+  readonly certPem?: string;
+  /** Client private key (PEM). */
+  readonly keyPem?: string;
+  /** SNI and the name checked against the server certificate (`CONSUL_TLS_SERVER_NAME`). */
+  readonly serverName?: string;
+  /** `false` skips certificate verification (`CONSUL_HTTP_SSL_VERIFY=false`). @default true */
+  readonly verify?: boolean;
 }
 
 export interface ConsulConfigOverrides {
   /** `host:port` or a URL; wins over `CONSUL_HTTP_ADDR`. */
   readonly address?: string;
   readonly token?: string;
+  /** A file holding the token (so it never shows in `ps`); wins over the environment, not over `token`. */
+  readonly tokenFile?: string;
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1:8500';
@@ -30,7 +48,11 @@ export function resolveConsulConfig(
   const address = overrides.address ?? env['CONSUL_HTTP_ADDR'] ?? DEFAULT_ADDRESS;
   const ssl = /^(1|true)$/i.test(env['CONSUL_HTTP_SSL'] ?? '');
   const baseUrl = toBaseUrl(address, ssl);
-  const token = overrides.token ?? env['CONSUL_HTTP_TOKEN'] ?? readTokenFile(env['CONSUL_HTTP_TOKEN_FILE']);
+  const token =
+    overrides.token ??
+    readTokenFile(overrides.tokenFile) ??
+    env['CONSUL_HTTP_TOKEN'] ??
+    readTokenFile(env['CONSUL_HTTP_TOKEN_FILE']);
   const caPath = env['CONSUL_CACERT'];
   const caCertPem = caPath === undefined || caPath === '' ? undefined : readCaFile(caPath);
   return {
@@ -62,7 +84,7 @@ function readTokenFile(path: string | undefined): string | undefined {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (cause) {
-    throw new ConfigError(`cannot read CONSUL_HTTP_TOKEN_FILE ${path}`, { cause });
+    throw new ConfigError(`cannot read the token file ${path}`, { cause });
   }
 }
 

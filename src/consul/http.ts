@@ -40,8 +40,23 @@ export interface ConsulResponse {
 /** Counters an operator or benchmark reads to see how hard Baton leans on Consul. */
 export interface ConsulRequestStats {
   requests: number;
+  /** Transport failures and answers >= 400 other than a 404 (a 404 read is an expected answer). */
   errors: number;
 }
+
+/** One finished exchange, for metrics: what kind of endpoint, how it ended, how long it took. */
+export interface ConsulRequestObservation {
+  readonly method: ConsulRequest['method'];
+  /** The path with names stripped (`/v1/kv`, `/v1/session/renew`): bounded label cardinality. */
+  readonly endpoint: string;
+  /** HTTP status, or `'error'` for a transport failure, `'timeout'`, `'aborted'`. */
+  readonly status: number | 'error' | 'timeout' | 'aborted';
+  /** A long poll (`?index=`): its duration is the server's hold time, not latency. */
+  readonly blocking: boolean;
+  readonly durationSeconds: number;
+}
+
+export type ConsulRequestObserver = (observation: ConsulRequestObservation) => void;
 
 /** Default deadline for a non-blocking call: well above a healthy round trip, well below any TTL budget. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
@@ -55,11 +70,17 @@ export class ConsulHttp {
   readonly stats: ConsulRequestStats = { requests: 0, errors: 0 };
   readonly #config: ConsulConfig;
   readonly #dispatcher: Agent | undefined;
+  readonly #observers = new Set<ConsulRequestObserver>();
 
   constructor(config: ConsulConfig) {
     this.#config = config;
-    this.#dispatcher =
-      config.caCertPem === undefined ? undefined : new Agent({ connect: { ca: config.caCertPem } });
+    this.#dispatcher = tlsDispatcher(config);
+  }
+
+  /** Call `observer` after every exchange; returns the function that stops it. */
+  observe(observer: ConsulRequestObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   get address(): string {
@@ -72,6 +93,8 @@ export class ConsulHttp {
     const linked = linkSignals([request.signal], timeoutMs);
     const url = this.#url(request);
     this.stats.requests += 1;
+    const started = performance.now();
+    let status: ConsulRequestObservation['status'] = 'error';
     try {
       const response = await fetch(url, this.#init(request, linked.signal));
       const text = await response.text();
@@ -81,16 +104,36 @@ export class ConsulHttp {
         index: parseIndex(response.headers.get('x-consul-index')),
         knownLeader: parseBool(response.headers.get('x-consul-knownleader')),
       };
-      if (response.status >= 400) this.stats.errors += 1;
+      status = response.status;
+      if (response.status >= 400 && response.status !== 404) this.stats.errors += 1;
       return result;
     } catch (error: unknown) {
       this.stats.errors += 1;
-      if (isAborted(request.signal)) throw new AbortedError(undefined, { cause: request.signal?.reason });
-      if (linked.timedOut) throw new ConsulTimeoutError(request.path, timeoutMs, { cause: error });
+      if (isAborted(request.signal)) {
+        status = 'aborted';
+        throw new AbortedError(undefined, { cause: request.signal?.reason });
+      }
+      if (linked.timedOut) {
+        status = 'timeout';
+        throw new ConsulTimeoutError(request.path, timeoutMs, { cause: error });
+      }
       throw new ConsulUnreachableError(this.#config.baseUrl, { cause: error });
     } finally {
       linked.dispose();
+      this.#notify(request, status, (performance.now() - started) / 1000);
     }
+  }
+
+  #notify(request: ConsulRequest, status: ConsulRequestObservation['status'], seconds: number): void {
+    if (this.#observers.size === 0) return;
+    const observation: ConsulRequestObservation = {
+      method: request.method,
+      endpoint: endpointClass(request.path),
+      status,
+      blocking: request.query?.['index'] !== undefined,
+      durationSeconds: seconds,
+    };
+    for (const observer of this.#observers) observer(observation);
   }
 
   /** Send and require a 2xx answer (404 allowed when `allow404`), or throw a typed HTTP error. */
@@ -133,6 +176,9 @@ export class ConsulHttp {
   #init(request: ConsulRequest, signal: AbortSignal): RequestInit {
     const headers: Record<string, string> = {};
     if (this.#config.token !== undefined) headers['x-consul-token'] = this.#config.token;
+    if (this.#config.basicAuth !== undefined) {
+      headers['authorization'] = `Basic ${Buffer.from(this.#config.basicAuth).toString('base64')}`;
+    }
     let body: string | Uint8Array | undefined;
     if (request.body === undefined) body = undefined;
     else if (typeof request.body === 'string' || request.body instanceof Uint8Array) body = request.body;
@@ -148,6 +194,52 @@ export class ConsulHttp {
       ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher }),
     };
   }
+}
+
+function tlsDispatcher(config: ConsulConfig): Agent | undefined {
+  const tls = config.tls ?? {};
+  if (config.caCertPem === undefined && Object.keys(tls).length === 0) return undefined;
+  return new Agent({
+    connect: {
+      ...(config.caCertPem === undefined ? {} : { ca: config.caCertPem }),
+      ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
+      ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),
+      ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+      ...(tls.verify === false ? { rejectUnauthorized: false } : {}),
+    },
+  });
+}
+
+/** Consul endpoints a name follows (`/v1/kv/<key>`, `/v1/session/info/<id>`): keep the class only. */
+const NAMED_ENDPOINTS = [
+  '/v1/kv',
+  '/v1/session/create',
+  '/v1/session/destroy',
+  '/v1/session/renew',
+  '/v1/session/info',
+  '/v1/session/node',
+  '/v1/session/list',
+  '/v1/agent/check/pass',
+  '/v1/agent/check/warn',
+  '/v1/agent/check/fail',
+  '/v1/agent/check/update',
+  '/v1/agent/check/deregister',
+  '/v1/agent/check/register',
+  '/v1/catalog/node',
+  '/v1/health/node',
+  '/v1/health/checks',
+  '/v1/health/service',
+  '/v1/acl/token',
+  '/v1/acl/policy',
+];
+
+/** The endpoint class of a request path, for a metric label that never carries a key or an id. */
+export function endpointClass(path: string): string {
+  for (const prefix of NAMED_ENDPOINTS) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) return prefix;
+  }
+  const known = /^\/v1\/[a-z-]+(\/[a-z-]+)?/.exec(path);
+  return known?.[0] ?? 'other';
 }
 
 function parseIndex(header: string | null): number | undefined {

@@ -1,6 +1,16 @@
 export { ConsulClient } from './client.js';
-export { resolveConsulConfig, type ConsulConfig, type ConsulConfigOverrides } from './config.js';
-export type { Consistency, ConsulRequestStats } from './http.js';
+export {
+  resolveConsulConfig,
+  type ConsulConfig,
+  type ConsulConfigOverrides,
+  type ConsulTlsOptions,
+} from './config.js';
+export type {
+  Consistency,
+  ConsulRequestStats,
+  ConsulRequestObservation,
+  ConsulRequestObserver,
+} from './http.js';
 export type { Indexed, PutOptions, DeleteOptions, ReadOptions } from './kv.js';
 export type { SessionCreateOptions } from './session.js';
 export type { TtlCheckOptions } from './agent.js';
