@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { BatonError } from '../errors.js';
+import { batonCacheDir, findOnPath, goBuild, pinnedModuleVersion, TOOLS_DIR } from './go-tool.js';
 
 const run = promisify(execFile);
 
 /** tools/consul: the Go module that builds Consul; its go.mod is the one place naming the version. */
-export const CONSUL_TOOL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../tools/consul');
+export const CONSUL_TOOL_DIR = join(TOOLS_DIR, 'consul');
 
 export class ConsulBinaryError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -32,16 +31,14 @@ export interface LocateOptions {
 
 /** The Consul release pinned in tools/consul/go.mod, e.g. `1.22.7`. */
 export function pinnedConsulVersion(): string {
-  const goMod = readFileSync(join(CONSUL_TOOL_DIR, 'go.mod'), 'utf8');
-  const match = /^\s*(?:require\s+)?github\.com\/hashicorp\/consul v(\d+\.\d+\.\d+)\s*$/m.exec(goMod);
-  if (match?.[1] === undefined)
+  const version = pinnedModuleVersion(CONSUL_TOOL_DIR, 'github.com/hashicorp/consul');
+  if (version === undefined)
     throw new ConsulBinaryError(`cannot find the Consul version in ${CONSUL_TOOL_DIR}/go.mod`);
-  return match[1];
+  return version;
 }
 
 export function consulCacheDir(version: string, env: NodeJS.ProcessEnv = process.env): string {
-  const base = env['BATON_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'baton');
-  return join(base, 'consul', version);
+  return join(batonCacheDir(env), 'consul', version);
 }
 
 /**
@@ -79,22 +76,9 @@ export async function locateConsul(options: LocateOptions = {}): Promise<Located
 }
 
 async function buildConsul(target: string, log: (line: string) => void): Promise<void> {
-  const go = findOnPath('go', process.env);
-  if (go === undefined) throw notFound(pinnedConsulVersion(), target);
-  mkdirSync(dirname(target), { recursive: true });
-  const partial = `${target}.partial-${process.pid}`;
+  if (findOnPath('go', process.env) === undefined) throw notFound(pinnedConsulVersion(), target);
   log(`building Consul from Go modules into ${target} (a cold build takes several minutes)`);
-  try {
-    await run(go, ['build', '-trimpath', '-ldflags', '-s -w', '-o', partial, '.'], {
-      cwd: CONSUL_TOOL_DIR,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, GOFLAGS: `${process.env['GOFLAGS'] ?? ''} -mod=readonly`.trim() },
-    });
-  } catch (cause) {
-    const stderr = (cause as { stderr?: string }).stderr ?? '';
-    throw new ConsulBinaryError(`go build of Consul failed:\n${stderr.slice(-4000)}`, { cause });
-  }
-  renameSync(partial, target);
+  await goBuild(CONSUL_TOOL_DIR, target, (message, cause) => new ConsulBinaryError(message, { cause }));
 }
 
 function notFound(version: string, cached: string): ConsulBinaryError {
@@ -121,13 +105,4 @@ function atLeastMinor(version: string, pinned: string): boolean {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const [pinnedMajor = 0, pinnedMinor = 0] = pinned.split('.').map(Number);
   return major > pinnedMajor || (major === pinnedMajor && minor >= pinnedMinor);
-}
-
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
 }

@@ -1,8 +1,9 @@
 import { locateConsul } from '../../src/dev/consul-binary.js';
+import { locatePromlint } from '../../src/dev/promlint-binary.js';
 
 /**
- * Runs once before any test file: finds or builds the Consul binary and hands its path to every worker.
- * A missing binary fails the run loudly; Consul-backed tests are never skipped.
+ * Runs once before any test file: finds or builds the Consul and promlint binaries and hands their paths to
+ * every worker. A missing binary fails the run loudly; Consul-backed tests are never skipped.
  */
 export default async function setup(): Promise<void> {
   const found = await locateConsul({
@@ -11,4 +12,7 @@ export default async function setup(): Promise<void> {
     },
   });
   process.env['BATON_TEST_CONSUL_BIN'] = found.path;
+  process.env['BATON_TEST_PROMLINT_BIN'] = await locatePromlint({
+    log: (line) => console.error(`[promlint] ${line}`),
+  });
 }
