@@ -1,6 +1,7 @@
 import { setCondition, type Condition, type ConditionUpdate } from '../api/condition.js';
 import { resolveTiming, type Singleton, type SingletonStatus } from '../api/singleton.js';
 import type { EventInput } from '../events/event.js';
+import type { TermEnding } from '../singleton/holder-record.js';
 
 /** What the controller observed about a singleton's lock and candidates. */
 export interface SingletonObservation {
@@ -16,7 +17,17 @@ export interface SingletonObservation {
   readonly holderSessionAlive: boolean;
   /** Identities of candidates with a live session, sorted. */
   readonly candidates: readonly string[];
+  /**
+   * How the term before the one observed now ended, as the lock key durably says (so it holds even when no
+   * controller watched the change): `released` on purpose (stop, step-down, pause), or `lost` with its
+   * session; absent when unknown (no earlier term, a key created anew). Held: from the holder record's
+   * `predecessor`; free: from the key's value.
+   */
+  readonly previousTermEnded?: TermEnding;
 }
+
+/** How a holder change came about: a first acquire, a clean handover, or a failover after a lost session. */
+export type HolderChange = 'Acquired' | 'HandedOver' | 'FailedOver';
 
 export interface SingletonPlan {
   readonly status: SingletonStatus;
@@ -24,6 +35,8 @@ export interface SingletonPlan {
   readonly events: EventInput[];
   /** Look again after this long even without a change (waiting on lock-delay, a pending stand-down). */
   readonly requeueAfterMs?: number;
+  /** Set when a new holder is observed: what kind of change it was (for the handover/failover metrics). */
+  readonly holderChange?: HolderChange;
 }
 
 /**
@@ -88,22 +101,39 @@ export function planSingletonStatus(
       },
     });
   }
+  const change = holderChanged && held ? holderChange(observed.previousTermEnded) : undefined;
   if (holderChanged) {
     events.push({
       type: held ? 'HolderChanged' : 'HolderReleased',
       subject: record.metadata.name,
       observedAt: now.toISOString(),
-      reason: held ? (previous?.holder === undefined ? 'Acquired' : 'FailedOver') : 'Released',
+      reason: change ?? (observed.previousTermEnded === 'lost' ? 'SessionLost' : 'Released'),
       data: {
         holder: observed.holder ?? null,
         previousHolder: previous?.holder ?? null,
         fencingToken: observed.token ?? null,
         previousFencingToken: previous?.fencingToken ?? null,
+        previousTermEnded: observed.previousTermEnded ?? null,
       },
     });
   }
   const pending = (!held && waiting.length > 0 && !spec.paused) || (spec.paused && held);
-  return { status, events, ...(pending ? { requeueAfterMs: lockDelayMs + 1_000 } : {}) };
+  return {
+    status,
+    events,
+    ...(pending ? { requeueAfterMs: lockDelayMs + 1_000 } : {}),
+    ...(change === undefined ? {} : { holderChange: change }),
+  };
+}
+
+/**
+ * Only a lost session makes a failover: a holder that released the key on purpose handed over, whether or
+ * not anyone watched the gap. With nothing known of an earlier term, the holder simply acquired.
+ */
+function holderChange(previousTermEnded: TermEnding | undefined): HolderChange {
+  if (previousTermEnded === 'released') return 'HandedOver';
+  if (previousTermEnded === 'lost') return 'FailedOver';
+  return 'Acquired';
 }
 
 /**

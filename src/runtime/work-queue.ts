@@ -7,6 +7,20 @@ export interface WorkQueueOptions {
   readonly rateLimiter?: RetryRateLimiterOptions;
   /** @default systemClock */
   readonly clock?: Clock;
+  /** Told of every add, retry, start and finish (client-go's workqueue metrics). @default none */
+  readonly observer?: WorkQueueObserver;
+}
+
+/** What the queue reports as it goes, in client-go's terms; durations in the queue clock's milliseconds. */
+export interface WorkQueueObserver {
+  /** A key became dirty (an add that was not collapsed into a pending one). */
+  added(): void;
+  /** A key was scheduled again after a failure (`addRateLimited`). */
+  retried(): void;
+  /** A key was handed to a worker after waiting `queuedMs` in the queue. */
+  started(queuedMs: number): void;
+  /** A worker finished a key after `workMs`. */
+  finished(workMs: number): void;
 }
 
 /**
@@ -25,11 +39,16 @@ export class WorkQueue<K = string> {
   readonly #delayed = new Map<K, number>();
   readonly #waiters = new Set<() => void>();
   readonly #timers = new AbortController();
+  readonly #observer: WorkQueueObserver | undefined;
+  /** When each queued key entered the queue, and when each processing key was taken: for the observer. */
+  readonly #queuedAt = new Map<K, number>();
+  readonly #startedAt = new Map<K, number>();
   #shuttingDown = false;
 
   constructor(options: WorkQueueOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#limiter = new RetryRateLimiter(options.rateLimiter ?? {}, this.#clock);
+    this.#observer = options.observer;
   }
 
   /** Keys waiting to be processed (not counting delayed ones). */
@@ -46,13 +65,21 @@ export class WorkQueue<K = string> {
     return this.#shuttingDown;
   }
 
+  /** How long the longest-running key in processing has been at it (0 when none is), in milliseconds. */
+  longestRunningMs(): number {
+    const now = this.#clock.now();
+    let longest = 0;
+    for (const startedAt of this.#startedAt.values()) longest = Math.max(longest, now - startedAt);
+    return longest;
+  }
+
   /** Mark `key` as needing processing. */
   add(key: K): void {
     if (this.#shuttingDown || this.#dirty.has(key)) return;
     this.#dirty.add(key);
+    this.#observer?.added();
     if (this.#processing.has(key)) return;
-    this.#queue.push(key);
-    this.#wakeOne();
+    this.#enqueue(key);
   }
 
   /** Add `key` after `ms`. Several delayed adds of one key keep the earliest. */
@@ -79,6 +106,7 @@ export class WorkQueue<K = string> {
 
   /** Add `key` after its retry delay: max(per-key exponential backoff, global token bucket). */
   addRateLimited(key: K): void {
+    this.#observer?.retried();
     this.addAfter(key, this.#limiter.when(key));
   }
 
@@ -104,27 +132,38 @@ export class WorkQueue<K = string> {
     const key = this.#queue.shift() as K;
     this.#processing.add(key);
     this.#dirty.delete(key);
+    const now = this.#clock.now();
+    this.#observer?.started(now - (this.#queuedAt.get(key) ?? now));
+    this.#queuedAt.delete(key);
+    this.#startedAt.set(key, now);
     return key;
   }
 
   /** Processing of `key` finished; if it was added meanwhile, it is queued again now. */
   done(key: K): void {
     this.#processing.delete(key);
-    if (this.#dirty.has(key) && !this.#shuttingDown) {
-      this.#queue.push(key);
-      this.#wakeOne();
-    }
+    const startedAt = this.#startedAt.get(key);
+    this.#startedAt.delete(key);
+    if (startedAt !== undefined) this.#observer?.finished(this.#clock.now() - startedAt);
+    if (this.#dirty.has(key) && !this.#shuttingDown) this.#enqueue(key);
   }
 
   /** Stop accepting keys, drop delayed ones and wake every `get` (they resolve `undefined` once empty). */
   shutDown(): void {
     this.#shuttingDown = true;
     this.#queue.length = 0;
+    this.#queuedAt.clear();
     this.#dirty.clear();
     this.#delayed.clear();
     this.#timers.abort();
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
+  }
+
+  #enqueue(key: K): void {
+    this.#queue.push(key);
+    this.#queuedAt.set(key, this.#clock.now());
+    this.#wakeOne();
   }
 
   #wakeOne(): void {

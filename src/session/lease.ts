@@ -39,7 +39,19 @@ export interface LeaseOptions {
 
 export type LeaseEvent =
   | { readonly type: 'confirmed'; readonly sentAt: number }
+  /** A heartbeat round whose check pass or confirmation failed and will be retried. */
+  | { readonly type: 'heartbeat-failed'; readonly error: unknown }
   | { readonly type: 'lost'; readonly reason: string };
+
+const openedListeners = new WeakMap<ConsulClient, Set<(lease: Lease) => void>>();
+
+/** Be told of every lease opened on `client` from now on (metrics); returns the function that stops it. */
+export function observeLeases(client: ConsulClient, listener: (lease: Lease) => void): () => void {
+  const listeners = openedListeners.get(client) ?? new Set();
+  openedListeners.set(client, listeners);
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
 
 /** The session TTL backstop's default: Consul servers' default `session_ttl_min`. */
 export const DEFAULT_SESSION_TTL_MS = 10_000;
@@ -107,6 +119,7 @@ export class Lease {
       throw error;
     }
     const lease = new Lease(options, sessionId, checkId, openedAt);
+    for (const listener of openedListeners.get(client) ?? []) listener(lease);
     lease.#loop = lease.#heartbeat();
     return lease;
   }
@@ -119,6 +132,11 @@ export class Lease {
   /** Monotonic send time of the last server-confirmed round trip (creation counts as the first). */
   get confirmedAt(): number {
     return this.#confirmedAt;
+  }
+
+  /** Milliseconds since the last server-confirmed round trip was sent, on the lease's clock. */
+  confirmationAgeMs(): number {
+    return this.#clock.now() - this.#confirmedAt;
   }
 
   /** Listen for confirmations and loss; returns an unsubscribe function. */
@@ -138,6 +156,7 @@ export class Lease {
     await this.#loop;
     const { client } = this.options;
     for (const key of keys) {
+      // The empty value stays after the release: the durable mark of a clean end (`endedTerm`).
       await client.kv.put(key, '', { release: this.sessionId, timeoutMs: 2_000 }).catch((error: unknown) => {
         this.#log.warn({ key, err: describeError(error) }, 'release on close failed');
       });
@@ -188,6 +207,8 @@ export class Lease {
         }
       }
       if (passed.status === 'rejected') this.#onPassFailure(passed.reason);
+      const failed = [passed, confirmed].find((result) => result.status === 'rejected');
+      if (failed !== undefined) this.#emit({ type: 'heartbeat-failed', error: failed.reason });
       if (renewed.status === 'rejected' && renewed.reason instanceof InvalidSessionError) {
         this.#markLost('session invalidated');
       } else if (confirmed.status === 'fulfilled' && confirmed.value) {

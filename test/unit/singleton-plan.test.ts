@@ -124,7 +124,11 @@ describe('planSingletonStatus', () => {
     const same = planSingletonStatus(record({}, first.status), held('a', 10), T1);
     expect(same.events).toEqual([]);
     expect(same.status.transitions).toBe(1);
-    const next = planSingletonStatus(record({}, first.status), held('b', 42), T1);
+    const next = planSingletonStatus(
+      record({}, first.status),
+      { ...held('b', 42), previousTermEnded: 'lost' },
+      T1,
+    );
     expect(next.events.map((e) => `${e.type}/${e.reason}`)).toEqual(['HolderChanged/FailedOver']);
     expect(next.events[0]?.data).toMatchObject({
       holder: 'b',
@@ -138,6 +142,35 @@ describe('planSingletonStatus', () => {
     expect(released.status.holder).toBeUndefined();
   });
 
+  it.each([
+    // A holder that released the lock on purpose handed over, whether or not the gap was observed.
+    { name: 'direct, after a release', seenFree: false, ended: 'released', reason: 'HandedOver' },
+    { name: 'after a seen release', seenFree: true, ended: 'released', reason: 'HandedOver' },
+    // Only a lost session is a failover.
+    { name: 'direct, after a lost session', seenFree: false, ended: 'lost', reason: 'FailedOver' },
+    { name: 'after a seen loss', seenFree: true, ended: 'lost', reason: 'FailedOver' },
+    // Nothing known of the term before (a key created anew): the new holder simply acquired.
+    { name: 'direct, unknown end', seenFree: false, ended: undefined, reason: 'Acquired' },
+  ] as const)('a new holder $name is $reason', ({ seenFree, ended, reason }) => {
+    const end = ended === undefined ? {} : { previousTermEnded: ended };
+    let status = planSingletonStatus(record(), held('a', 10), T0).status;
+    if (seenFree) {
+      const gap = planSingletonStatus(record({}, status), { ...free(['b']), ...end }, T1);
+      const released = ended === 'lost' ? 'SessionLost' : 'Released';
+      expect(gap.events.map((e) => `${e.type}/${e.reason}`)).toEqual([`HolderReleased/${released}`]);
+      expect(gap.holderChange).toBeUndefined();
+      status = gap.status;
+    }
+    const next = planSingletonStatus(record({}, status), { ...held('b', 42), ...end }, T1);
+    expect(next.events.map((e) => `${e.type}/${e.reason}`)).toEqual([`HolderChanged/${reason}`]);
+    expect(next.holderChange).toBe(reason);
+    expect(next.events[0]?.data).toMatchObject({ previousTermEnded: ended ?? null });
+    // The same holder seen again is no change at all.
+    expect(
+      planSingletonStatus(record({}, next.status), { ...held('b', 42), ...end }, T1).holderChange,
+    ).toBeUndefined();
+  });
+
   it('marks terms that began and ended between two observations as a history gap', () => {
     const at = (observation: SingletonObservation, lockIndex: number): SingletonObservation => ({
       ...observation,
@@ -147,7 +180,11 @@ describe('planSingletonStatus', () => {
     expect(first.events.map((e) => e.type)).toEqual(['HolderChanged']);
     expect(first.status.lockIndex).toBe(1);
     // Two more acquires happened; one of them is the holder seen now: one term went unrecorded.
-    const jumped = planSingletonStatus(record({}, first.status), at(held('c', 50), 3), T1);
+    const jumped = planSingletonStatus(
+      record({}, first.status),
+      at({ ...held('c', 50), previousTermEnded: 'lost' }, 3),
+      T1,
+    );
     expect(jumped.events.map((e) => `${e.type}/${e.reason}`)).toEqual([
       'TermsMissed/HistoryGap',
       'HolderChanged/FailedOver',
