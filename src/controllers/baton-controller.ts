@@ -4,16 +4,17 @@ import type { Singleton } from '../api/singleton.js';
 import { PrefixInformer } from '../cache/prefix-informer.js';
 import type { KvChange } from '../cache/diff-snapshots.js';
 import type { ConsulClient } from '../consul/client.js';
+import type { KvEntry } from '../consul/wire.js';
 import { describeError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { PresenceWatcher } from '../presence/presence-watcher.js';
 import { PRESENCE_STREAM } from '../presence/presence-event.js';
-import { PresenceKeys } from '../presence/presence-keys.js';
 import { Controller, type ReconcileEvent } from '../runtime/controller.js';
+import { WorkQueue } from '../runtime/work-queue.js';
 import type { Reconciler } from '../runtime/reconciler.js';
-import { LOCK_PREFIX } from '../singleton/keys.js';
+import { KvLayout } from '../layout/kv-layout.js';
 import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
 import { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
@@ -22,6 +23,8 @@ import { SingletonReconciler } from './singleton-reconciler.js';
 export interface BatonControllerOptions {
   readonly client: ConsulClient;
   readonly metrics: BatonMetrics;
+  /** The installation's KV root (see `KvLayout`). @default 'baton/v1' */
+  readonly root?: string;
   /** Periodic re-reconcile of every record: a safety net, not the detection path. @default 30000 */
   readonly resyncMs?: number;
   readonly logger?: Logger;
@@ -35,7 +38,7 @@ export interface BatonControllerOptions {
 export class BatonController {
   readonly singletons: RecordStore<Singleton>;
   readonly cells: RecordStore<Cell>;
-  readonly presenceKeys = new PresenceKeys();
+  readonly layout: KvLayout;
   readonly #options: BatonControllerOptions;
   readonly #log: Logger;
   #synced = false;
@@ -43,8 +46,10 @@ export class BatonController {
   constructor(options: BatonControllerOptions) {
     this.#options = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'controller' });
-    this.singletons = new RecordStore(options.client, SingletonKind, { consistency: 'consistent' });
-    this.cells = new RecordStore(options.client, CellKind, { consistency: 'consistent' });
+    this.layout = new KvLayout(options.root);
+    const storeOptions = { consistency: 'consistent', root: this.layout.root } as const;
+    this.singletons = new RecordStore(options.client, SingletonKind, storeOptions);
+    this.cells = new RecordStore(options.client, CellKind, storeOptions);
   }
 
   /** True once every informer and the presence watcher took in their first snapshot. */
@@ -59,30 +64,31 @@ export class BatonController {
       this.#log.warn({ err: describeError(error), ...context }, 'informer error');
     };
     const records = new PrefixInformer({ client, prefix: this.singletons.keys.prefix, onError });
-    const locks = new PrefixInformer({ client, prefix: LOCK_PREFIX, onError });
+    const locks = new PrefixInformer({ client, prefix: this.layout.locks.prefix, onError });
     // Cells are resynced from durable data: every Cell record and every presence key, not only ids seen.
     const cellRecords = new PrefixInformer({ client, prefix: this.cells.keys.prefix, onError });
-    const presenceCells = new PrefixInformer({ client, prefix: this.presenceKeys.cellsPrefix, onError });
+    const presenceCells = new PrefixInformer({ client, prefix: this.layout.presence.cellsPrefix, onError });
     const watcher = new PresenceWatcher({
       client,
-      keys: this.presenceKeys,
-      eventLog: new EventLog({ client, stream: PRESENCE_STREAM, logger: this.#log }),
+      root: this.layout.root,
+      eventLog: new EventLog({ client, stream: PRESENCE_STREAM, root: this.layout.root, logger: this.#log }),
       logger: this.#log,
     });
     const singletonLoop = this.#loop(
-      'singletons',
+      SingletonKind.kind,
       new SingletonReconciler({
         client,
         store: this.singletons,
-        events: new EventLog({ client, stream: SINGLETON_STREAM, logger: this.#log }),
+        events: new EventLog({ client, stream: SINGLETON_STREAM, root: this.layout.root, logger: this.#log }),
+        locks: this.layout.locks,
         metrics,
       }),
       resyncMs,
       () => this.#names(records.snapshot().keys(), (key) => this.singletons.keys.parse(key)?.name),
     );
     const cellLoop = this.#loop(
-      'cells',
-      new CellReconciler({ client, store: this.cells, presence: this.presenceKeys }),
+      CellKind.kind,
+      new CellReconciler({ client, store: this.cells, presence: this.layout.presence }),
       resyncMs,
       () =>
         new Set([
@@ -92,10 +98,13 @@ export class BatonController {
     );
 
     records.onChange((changes) =>
-      this.#enqueue(singletonLoop, changes, (key) => singletonName(key, this.singletons.keys.prefix)),
+      this.#enqueue(singletonLoop, changes, (key) => this.singletons.keys.nameOf(key)),
     );
     locks.onChange((changes) =>
-      this.#enqueue(singletonLoop, changes, (key) => key.slice(LOCK_PREFIX.length)),
+      this.#enqueue(singletonLoop, changes, (key) => {
+        const owner = this.layout.locks.parse(key);
+        return owner?.kind === 'singleton' ? owner.name : undefined;
+      }),
     );
     cellRecords.onChange((changes) =>
       this.#enqueue(cellLoop, changes, (key) => this.cells.keys.parse(key)?.name),
@@ -112,23 +121,21 @@ export class BatonController {
       await Promise.all([...informers.map((i) => i.waitForSync(signal)), watcher.start(signal)]);
       this.#synced = true;
       this.#log.info('controller caches synced');
-      const depth = setInterval(() => {
-        metrics.queueDepth.set({ kind: 'Singleton' }, singletonLoop.queue.length);
-        metrics.queueDepth.set({ kind: 'Cell' }, cellLoop.queue.length);
-        metrics.consulRequests.set(client.stats.requests);
-        metrics.consulRequestErrors.set(client.stats.errors);
+      const invalidRecords = setInterval(() => {
         const invalid = this.singletons
           .decode(records.snapshot().values())
           .filter((e) => e.error !== undefined);
-        metrics.invalidRecords.set({ kind: 'Singleton' }, invalid.length);
+        metrics.invalidRecords.set({ kind: SingletonKind.kind }, invalid.length);
       }, 1_000);
+      metrics.sources.cellsByPhase = () => this.#cellsByPhase(cellRecords.snapshot().values());
       // The watcher's start also resolves on abort: an already-aborted signal fires no 'abort' event.
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         else signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      clearInterval(depth);
+      clearInterval(invalidRecords);
     } finally {
+      delete metrics.sources.cellsByPhase;
       this.#synced = false;
       await watcher.stop();
       await Promise.allSettled(running);
@@ -142,8 +149,11 @@ export class BatonController {
     listKeys: () => Iterable<string>,
   ): Controller {
     const { metrics } = this.#options;
+    const queue = new WorkQueue<string>({ observer: metrics.workQueue.observer(kind) });
+    metrics.workQueue.track(kind, queue);
     return new Controller<string>({
       name: kind,
+      queue,
       reconciler,
       resyncMs,
       listKeys,
@@ -167,8 +177,19 @@ export class BatonController {
     }
   }
 
+  /** Cell records by status phase, from the informer's snapshot (a record without status is Unknown). */
+  #cellsByPhase(values: Iterable<KvEntry>): Map<string, number> {
+    const phases = new Map<string, number>();
+    for (const entry of this.cells.decode(values)) {
+      if (entry.error !== undefined) continue;
+      const phase = entry.record.status?.phase ?? 'Unknown';
+      phases.set(phase, (phases.get(phase) ?? 0) + 1);
+    }
+    return phases;
+  }
+
   #cellId(key: string): string | undefined {
-    const where = this.presenceKeys.classify(key);
+    const where = this.layout.presence.classify(key);
     return where?.kind === 'cell' ? where.id : undefined;
   }
 
@@ -180,10 +201,4 @@ export class BatonController {
     }
     return names;
   }
-}
-
-/** `baton/v1/singletons/<name>/<anything>` → name (spec, status and step-down keys all count). */
-function singletonName(key: string, prefix: string): string | undefined {
-  if (!key.startsWith(prefix)) return undefined;
-  return key.slice(prefix.length).split('/')[0];
 }

@@ -25,6 +25,8 @@ export interface ControllerDaemonOptions {
   /** Where to serve /healthz /readyz /metrics /status /events; undefined: no HTTP server. */
   readonly http?: { readonly host: string; readonly port: number };
   readonly resyncMs?: number;
+  /** The installation's KV root (see `KvLayout`); replicas of one installation share it. @default 'baton/v1' */
+  readonly root?: string;
   /** Timing of the controllers' own election (see the singleton timing model). @default DEFAULT_TIMING */
   readonly timing?: Partial<TimingProfile>;
   readonly logger?: Logger;
@@ -47,6 +49,8 @@ export class ControllerDaemon {
   readonly #streams = [PRESENCE_STREAM, SINGLETON_STREAM];
   /** How many tails have read their starting position: /events is served once all have. */
   #tailsPositioned = 0;
+  /** Each tail's last delivered seq (for the subscriber lag metric). */
+  readonly #cursors = new Map<string, number>();
 
   constructor(options: ControllerDaemonOptions) {
     this.#options = options;
@@ -55,17 +59,22 @@ export class ControllerDaemon {
       client: options.client,
       metrics: this.metrics,
       logger: this.#log,
+      ...(options.root === undefined ? {} : { root: options.root }),
       ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     });
     this.elector = new Singleton({
       client: options.client,
       name: CONTROLLER_SINGLETON,
+      root: this.controller.layout.root,
       ...(options.identity === undefined ? {} : { identity: options.identity }),
       logger: this.#log,
       ...(options.timing === undefined ? {} : { timing: options.timing }),
       work: (leadership) => this.#lead(leadership.signal),
     });
-    this.elector.on('state', (state) => this.metrics.leading.set(state === 'leading' ? 1 : 0));
+    this.metrics.observe(options.client);
+    this.metrics.leader.track(this.elector);
+    this.metrics.sources.eventLogHeads = () => this.#eventLogHeads();
+    this.metrics.sources.eventTailCursors = () => this.#cursors;
   }
 
   /** Start serving and campaigning; resolves with the HTTP address once listening. */
@@ -121,22 +130,40 @@ export class ControllerDaemon {
     }
   }
 
+  /** Each stream's committed head, read at scrape time. */
+  async #eventLogHeads(): Promise<Map<string, number>> {
+    const heads = await Promise.all(
+      this.#streams.map(async (stream) => {
+        const log = new EventLog({ client: this.#options.client, stream, root: this.controller.layout.root });
+        return [stream, await log.head(this.#stop.signal)] as const;
+      }),
+    );
+    return new Map(heads);
+  }
+
   /**
    * Follow one durable event stream for /events subscribers on every replica: from the head when the tail
    * starts, then from the last event delivered, so a failed subscription resumes where it stopped instead
    * of skipping to the head.
    */
   async #tail(stream: string): Promise<void> {
-    const log = new EventLog({ client: this.#options.client, stream, logger: this.#log });
+    const log = new EventLog({
+      client: this.#options.client,
+      stream,
+      root: this.controller.layout.root,
+      logger: this.#log,
+    });
     let cursor: number | undefined;
     while (!this.#stop.signal.aborted) {
       try {
         if (cursor === undefined) {
           cursor = await log.head(this.#stop.signal);
+          this.#cursors.set(stream, cursor);
           this.#tailsPositioned += 1;
         }
         await log.subscribe({ signal: this.#stop.signal, since: cursor }, (event) => {
           cursor = event.seq;
+          this.#cursors.set(stream, cursor);
           this.#events.emit(event);
         });
       } catch (error: unknown) {

@@ -4,9 +4,9 @@ import type { ConsulClient } from '../consul/client.js';
 import type { EventLog } from '../events/event-log.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { done, requeueAfter, type Reconciler, type Result } from '../runtime/reconciler.js';
-import { sessionName } from '../singleton/directive-gate.js';
-import { decodeHolder } from '../singleton/holder-record.js';
-import { lockKey } from '../singleton/keys.js';
+import type { LockKeys } from '../layout/lock-keys.js';
+import { parseCandidateSessionName } from '../layout/session-names.js';
+import { decodeHolder, endedTerm } from '../singleton/holder-record.js';
 import type { RecordStore } from '../store/record-store.js';
 import type { SessionInfo } from '../consul/wire.js';
 import {
@@ -20,6 +20,8 @@ export interface SingletonReconcilerOptions {
   readonly client: ConsulClient;
   readonly store: RecordStore<Singleton>;
   readonly events: EventLog;
+  /** Where the singletons' locks are (the installation's `KvLayout.locks`). */
+  readonly locks: LockKeys;
   readonly metrics?: BatonMetrics;
   readonly now?: () => Date;
 }
@@ -51,19 +53,18 @@ export class SingletonReconciler implements Reconciler {
       if (statusChanged(previous ?? null, status)) await store.writeStatus(entry, status, signal);
       return done;
     }
+    const key = this.#options.locks.singleton(name);
     const [lock, sessions] = await Promise.all([
-      client.kv.get(lockKey(name), { consistency: 'consistent', signal }),
+      client.kv.get(key, { consistency: 'consistent', signal }),
       client.session.list({ signal }),
     ]);
-    const observed = observe(name, lock.value, sessions);
+    const observed = observe(key, lock.value, sessions);
     const plan = planSingletonStatus(entry.record, observed, now);
     if (plan.events.length > 0) await events.append(plan.events, { signal });
     if (statusChanged(entry.record.status ?? null, plan.status))
       await store.writeStatus(entry, plan.status, signal);
-    // A new holder after an earlier one (directly, or after a gap with no holder) is a failover.
-    const previousTransitions = entry.record.status?.transitions ?? 0;
-    if (plan.status.transitions > previousTransitions && previousTransitions > 0)
-      metrics?.failovers.inc({ singleton: name });
+    if (plan.holderChange === 'HandedOver') metrics?.handovers.inc({ singleton: name });
+    if (plan.holderChange === 'FailedOver') metrics?.failovers.inc({ singleton: name });
     this.#setHolderMetric(name, observed.holder);
     return plan.requeueAfterMs === undefined ? done : requeueAfter(plan.requeueAfterMs);
   }
@@ -97,24 +98,35 @@ export class SingletonReconciler implements Reconciler {
 }
 
 function observe(
-  name: string,
+  lockKey: string,
   lock: { session?: string; value: Buffer; modifyIndex: number; lockIndex: number } | undefined,
   sessions: readonly SessionInfo[],
 ): SingletonObservation {
-  const prefix = sessionName(name, '');
   const candidates = sessions
-    .filter((s) => s.name.startsWith(prefix.slice(0, -1)) && s.name.endsWith(')'))
-    .map((s) => s.name.slice(prefix.length - 1, -1))
+    .flatMap((s) => {
+      const candidate = parseCandidateSessionName(s.name);
+      return candidate?.lockKey === lockKey ? [candidate.identity] : [];
+    })
     .sort();
   const lockIndex = lock === undefined ? {} : { lockIndex: lock.lockIndex };
-  if (lock?.session === undefined) return { holderSessionAlive: false, candidates, ...lockIndex };
+  if (lock?.session === undefined) {
+    const ended = lock === undefined ? undefined : endedTerm(lock.value)?.ended;
+    return {
+      holderSessionAlive: false,
+      candidates,
+      ...lockIndex,
+      ...(ended === undefined ? {} : { previousTermEnded: ended }),
+    };
+  }
   const holder = decodeHolder(lock.value);
+  const ended = holder?.predecessor?.ended;
   return {
     holder: holder?.identity ?? `session ${lock.session}`,
     holderSession: lock.session,
     token: lock.modifyIndex,
     ...lockIndex,
     ...(holder === undefined ? {} : { since: holder.since }),
+    ...(ended === undefined ? {} : { previousTermEnded: ended }),
     holderSessionAlive: sessions.some((s) => s.id === lock.session),
     candidates,
   };

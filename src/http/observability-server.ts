@@ -16,6 +16,8 @@ export interface ObservabilityServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly registry: Registry;
+  /** `/healthz`: 200 while `ready`, else 503 with the detail. @default always healthy (the process answers) */
+  readonly health?: () => Readiness;
   readonly readiness: () => Readiness;
   readonly status: () => Promise<unknown>;
   /**
@@ -69,9 +71,11 @@ export class ObservabilityServer {
       return;
     }
     switch (path) {
-      case '/healthz':
-        send(response, 200, { ok: true });
+      case '/healthz': {
+        const health = this.#options.health?.() ?? { ready: true, detail: {} };
+        send(response, health.ready ? 200 : 503, { ok: health.ready, ...health.detail });
         return;
+      }
       case '/readyz': {
         const readiness = this.#options.readiness();
         send(response, readiness.ready ? 200 : 503, readiness);

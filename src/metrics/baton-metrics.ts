@@ -1,8 +1,25 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { CoreMetrics, type CoreMetricsOptions } from './core-metrics.js';
+import { WorkQueueMetrics } from './work-queue-metrics.js';
 
-/** Every Prometheus metric the controller exports, on a registry of its own (no global state). */
-export class BatonMetrics {
-  readonly registry = new Registry();
+/** What the controller can report at scrape time; each source is set while the loops or tails run. */
+export interface ControllerMetricSources {
+  /** Cell records by status phase. */
+  cellsByPhase?: () => ReadonlyMap<string, number>;
+  /** Each event stream's head (last committed seq), read from Consul. */
+  eventLogHeads?: () => Promise<ReadonlyMap<string, number>>;
+  /** The last seq this replica's `/events` tail delivered, per stream. */
+  eventTailCursors?: () => ReadonlyMap<string, number>;
+}
+
+/**
+ * Every Prometheus metric the controller exports: the core metrics every Baton process has, plus the
+ * reconcile loops, work queues, records, singletons' holders and transitions, cells and event logs.
+ * `kind` is always a record kind spelt as in manifests (`Singleton`, `Cell`).
+ */
+export class BatonMetrics extends CoreMetrics {
+  readonly sources: ControllerMetricSources = {};
+  readonly workQueue = new WorkQueueMetrics(this.registry);
   readonly reconcileDuration = new Histogram({
     name: 'baton_reconcile_duration_seconds',
     help: 'Time spent in one reconcile call, by record kind and outcome',
@@ -16,21 +33,21 @@ export class BatonMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({
-    name: 'baton_workqueue_depth',
-    help: 'Keys waiting to be reconciled, by record kind',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
   readonly invalidRecords = new Gauge({
     name: 'baton_invalid_records',
     help: 'Records that fail their schema right now, by record kind',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly handovers = new Counter({
+    name: 'baton_singleton_handovers_total',
+    help: 'New holders after the previous holder released the lock on purpose (stop, step-down, pause)',
+    labelNames: ['singleton'] as const,
+    registers: [this.registry],
+  });
   readonly failovers = new Counter({
     name: 'baton_singleton_failovers_total',
-    help: 'Changes of the holder of a singleton observed by the controller',
+    help: "New holders after the previous holder's session was lost (a crash, a partition, a TTL expiry)",
     labelNames: ['singleton'] as const,
     registers: [this.registry],
   });
@@ -45,24 +62,45 @@ export class BatonMetrics {
     help: 'CellLost events emitted (kill-to-event latency is measured by npm run bench:presence)',
     registers: [this.registry],
   });
-  readonly consulRequestErrors = new Gauge({
-    name: 'baton_consul_request_errors',
-    help: 'Consul HTTP requests that failed (transport or HTTP status) since start',
-    registers: [this.registry],
-  });
-  readonly consulRequests = new Gauge({
-    name: 'baton_consul_requests',
-    help: 'Consul HTTP requests sent since start',
-    registers: [this.registry],
-  });
-  readonly leading = new Gauge({
-    name: 'baton_controller_leading',
-    help: '1 while this controller process is the active one',
-    registers: [this.registry],
-  });
 
-  constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true)
-      collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
+  constructor(options: CoreMetricsOptions = {}) {
+    super(options);
+    const { sources } = this;
+    new Gauge({
+      name: 'baton_cells',
+      help: 'Cell records by status phase (records not yet given a status count as Unknown)',
+      labelNames: ['phase'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [phase, count] of sources.cellsByPhase?.() ?? []) this.set({ phase }, count);
+      },
+    });
+    // One read of the heads per scrape, shared by both gauges (a registry collects all metrics at once,
+    // the head gauge first: it is registered first).
+    let heads: Promise<ReadonlyMap<string, number>> = Promise.resolve(new Map());
+    new Gauge({
+      name: 'baton_event_log_head',
+      help: 'The last sequence number committed to each durable event stream',
+      labelNames: ['stream'] as const,
+      registers: [this.registry],
+      async collect() {
+        heads = sources.eventLogHeads?.() ?? Promise.resolve(new Map());
+        for (const [stream, head] of await heads) this.set({ stream }, head);
+      },
+    });
+    new Gauge({
+      name: 'baton_event_subscriber_lag',
+      help: "Events committed to each stream that this replica's /events tail has not delivered yet",
+      labelNames: ['stream'] as const,
+      registers: [this.registry],
+      async collect() {
+        const committed = await heads.catch(() => new Map<string, number>());
+        for (const [stream, cursor] of sources.eventTailCursors?.() ?? []) {
+          const head = committed.get(stream);
+          if (head !== undefined) this.set({ stream }, Math.max(0, head - cursor));
+        }
+      },
+    });
   }
 }

@@ -14,19 +14,28 @@ import {
   type SafetyBudget,
   type TimingProfile,
 } from '../timing/safety-budget.js';
-import { decodeHolder, defaultIdentity, holderRecord, type HolderRecord } from './holder-record.js';
-import { lockKey } from './keys.js';
+import {
+  decodeHolder,
+  defaultIdentity,
+  endedTerm,
+  holderRecord,
+  type HolderRecord,
+} from './holder-record.js';
+import { KvLayout } from '../layout/kv-layout.js';
 import { holdsKey, readFencingToken } from './key-ownership.js';
 import { runTerm, type Leadership, type TermEnd } from './term.js';
-import { DirectiveGate, sessionName } from './directive-gate.js';
+import { DirectiveGate } from './directive-gate.js';
+import { candidateSessionName } from '../layout/session-names.js';
 import { watchDirectives, type Directives } from './directives.js';
 
 export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
 
 export interface SingletonOptions {
   readonly client: ConsulClient;
-  /** The singleton's name, e.g. `converger`. Its lock key is `baton/v1/locks/<name>`. */
+  /** The singleton's name (a DNS label), e.g. `converger`. Its lock key is `<root>/locks/<name>`. */
   readonly name: string;
+  /** The installation's KV root (see `KvLayout`). @default 'baton/v1' */
+  readonly root?: string;
   /** This candidate's identity, shown to operators and to the worker. @default `host:pid` */
   readonly identity?: string;
   /** Timing knobs, merged over DEFAULT_TIMING and checked by the safety budget. */
@@ -50,7 +59,7 @@ export interface SingletonOptions {
   readonly stepDownBackoffMs?: number;
   /**
    * Obey the Singleton record's `paused` and `preferredHolder` and `baton step-down` requests, watched with
-   * one blocking query on `baton/v1/singletons/<name>/`. @default true
+   * one blocking query on `<root>/singletons/<name>/`. @default true
    */
   readonly directives?: boolean;
   readonly logger?: Logger;
@@ -81,6 +90,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   readonly timing: TimingProfile;
   readonly budget: SafetyBudget;
   readonly lockKey: string;
+  readonly #layout: KvLayout;
   readonly #options: SingletonOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -96,7 +106,8 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     super();
     this.#options = options;
     this.name = options.name;
-    this.lockKey = lockKey(options.name);
+    this.#layout = new KvLayout(options.root);
+    this.lockKey = this.#layout.locks.singleton(options.name);
     this.identity = options.identity ?? defaultIdentity();
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     const checked = checkTiming(this.timing);
@@ -105,7 +116,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#gate = new DirectiveGate(
       options.client,
-      options.name,
+      this.lockKey,
       this.identity,
       this.#clock,
       options.preferenceRecheckMs,
@@ -158,7 +169,13 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     const watching =
       this.#options.directives === false
         ? Promise.resolve()
-        : watchDirectives(this.#options.client, this.name, (d) => this.#onDirectives(d), this.#stop.signal);
+        : watchDirectives(
+            this.#options.client,
+            this.name,
+            this.#layout.singletons,
+            (d) => this.#onDirectives(d),
+            this.#stop.signal,
+          );
     try {
       await this.#campaignUntilStopped();
     } finally {
@@ -217,7 +234,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     return Lease.open(
       {
         client,
-        name: sessionName(this.name, this.identity),
+        name: candidateSessionName(this.lockKey, this.identity),
         checkTtlMs: this.timing.checkTtlMs,
         heartbeatIntervalMs: this.timing.confirmIntervalMs,
         lockDelayMs: this.timing.lockDelayMs,
@@ -284,7 +301,9 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         index = 0;
         continue;
       }
-      const record = JSON.stringify(holderRecord(this.identity, lease.sessionId));
+      // The free key says how the last term ended (released or lost): the record carries it to the controller.
+      const predecessor = read.value === undefined ? undefined : endedTerm(read.value.value);
+      const record = JSON.stringify(holderRecord(this.identity, lease.sessionId, new Date(), predecessor));
       const acquired =
         read.value?.session === lease.sessionId ||
         (await client.kv.put(this.lockKey, record, { acquire: lease.sessionId, signal }));

@@ -7,7 +7,8 @@ import { onStopSignals } from '../../process/stop-signals.js';
 import { superviseCommand, type SupervisedCommand } from '../../process/supervise-command.js';
 import { Watchdog } from '../../process/watchdog.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
+import { startWorkerEndpoint } from '../worker-endpoint.js';
 
 interface CellFlags {
   id: string;
@@ -18,6 +19,7 @@ interface CellFlags {
   checkTtl: string;
   heartbeat: string;
   killGrace: string;
+  http?: string;
 }
 
 export function registerCell(program: Command): void {
@@ -39,6 +41,7 @@ export function registerCell(program: Command): void {
       'after forwarding SIGTERM, SIGKILL CMD if still running this long after',
       '10000',
     )
+    .option('--http <host:port>', 'serve /metrics and /healthz (lease confirmed recently) here')
     .argument('<cmd...>', 'command and arguments, after --')
     .action(async (cmd: string[], flags: CellFlags, command: Command) => {
       process.exitCode = await runCell(cmd, flags, command);
@@ -59,8 +62,10 @@ async function runCell(cmd: string[], flags: CellFlags, command: Command): Promi
     );
   }
   const log = createRootLogger('baton-cell');
+  const client = consulFromCommand(command);
   const cell = new Cell({
-    client: consulFromCommand(command),
+    client,
+    root: layoutFromCommand(command).root,
     spec,
     checkTtlMs,
     heartbeatIntervalMs,
@@ -80,6 +85,13 @@ async function runCell(cmd: string[], flags: CellFlags, command: Command): Promi
     }
   });
   let watchdog: Watchdog | undefined;
+  const closeEndpoint = await startWorkerEndpoint({
+    http: flags.http,
+    client,
+    readiness: () => ({ ready: cell.state === 'running', detail: { state: cell.state } }),
+    status: () => ({ id: cell.id, state: cell.state, registration: cell.registration ?? null }),
+    logger: log,
+  });
   try {
     // No deadline for presence (it grants no exclusivity), but the watchdog still stops the whole group if
     // this process dies, and a departure is written only once the group is empty.
@@ -126,6 +138,7 @@ async function runCell(cmd: string[], flags: CellFlags, command: Command): Promi
   } finally {
     removeSignals();
     await watchdog?.close();
+    await closeEndpoint();
   }
 }
 

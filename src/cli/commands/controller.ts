@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { ControllerDaemon } from '../../controllers/controller-daemon.js';
 import { createRootLogger } from '../../log/logger.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
+import { parseHttpFlag } from '../worker-endpoint.js';
 
 interface ControllerFlags extends Record<string, unknown> {
   http: string;
@@ -23,7 +24,7 @@ export function registerController(program: Command): void {
     .option('--identity <id>', 'this replica, shown to operators (default host:pid)')
     .option('--resync <seconds>', 'periodic full reconcile, a safety net', '30');
   addTimingFlags(command).action(async (flags: ControllerFlags, command: Command) => {
-    const http = parseHttp(flags.http);
+    const http = parseHttpFlag(flags.http);
     const resyncSeconds = Number(flags.resync);
     if (!Number.isFinite(resyncSeconds) || resyncSeconds <= 0) {
       throw new CliError(`--resync takes seconds > 0, got "${flags.resync}"`, ExitCode.usage);
@@ -31,6 +32,7 @@ export function registerController(program: Command): void {
     const log = createRootLogger('baton-controller');
     const daemon = new ControllerDaemon({
       client: consulFromCommand(command),
+      root: layoutFromCommand(command).root,
       ...(flags.identity === undefined ? {} : { identity: flags.identity }),
       ...(http === undefined ? {} : { http }),
       resyncMs: resyncSeconds * 1_000,
@@ -51,17 +53,4 @@ export function registerController(program: Command): void {
     });
     await daemon.stop();
   });
-}
-
-function parseHttp(text: string): { host: string; port: number } | undefined {
-  if (text === 'off') return undefined;
-  const match = /^(.+):(\d+)$/.exec(text);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new CliError(
-      `--http takes host:port (e.g. 127.0.0.1:9470) or "off", got "${text}"`,
-      ExitCode.usage,
-    );
-  }
-  return { host: match[1], port };
 }

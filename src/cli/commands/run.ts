@@ -8,12 +8,14 @@ import { Watchdog, WatchdogLostError } from '../../process/watchdog.js';
 import { Singleton } from '../../singleton/elector.js';
 import type { Leadership } from '../../singleton/term.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
+import { startWorkerEndpoint } from '../worker-endpoint.js';
 
 interface RunOptions extends Record<string, unknown> {
   singleton: string;
   identity?: string;
+  http?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -25,6 +27,7 @@ export function registerRun(program: Command): void {
       )
       .requiredOption('--singleton <name>', 'the singleton to campaign for, e.g. converger')
       .option('--identity <id>', 'this candidate, shown to operators (default host:pid)')
+      .option('--http <host:port>', 'serve /metrics and /healthz (lease confirmed recently) here')
       .argument('<cmd...>', 'command and arguments, after --'),
   ).action(async (cmd: string[], options: RunOptions, command: Command) => {
     process.exitCode = await runSingletonCommand(cmd, options, command);
@@ -39,9 +42,11 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
   let childExit: number | undefined;
   let singleton: Singleton;
   let watchdog: Watchdog | undefined;
+  const client = consulFromCommand(command);
   try {
     singleton = new Singleton({
-      client: consulFromCommand(command),
+      client,
+      root: layoutFromCommand(command).root,
       name: options.singleton,
       ...(options.identity === undefined ? {} : { identity: options.identity }),
       timing,
@@ -76,6 +81,14 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
     throw error;
   }
   const removeSignals = onStopSignals(log, () => void singleton.stop());
+  const closeEndpoint = await startWorkerEndpoint({
+    http: options.http,
+    client,
+    singleton,
+    readiness: () => ({ ready: ['waiting', 'leading'].includes(singleton.state), detail: {} }),
+    status: () => ({ singleton: singleton.name, identity: singleton.identity, state: singleton.state }),
+    logger: log,
+  });
   try {
     watchdog = await Watchdog.start(log);
     // Without the watchdog no worker may run: stop campaigning (a running worker is stopped first).
@@ -84,6 +97,7 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
   } finally {
     removeSignals();
     await watchdog?.close();
+    await closeEndpoint();
   }
   if (watchdog.lost.aborted) return ExitCode.failure;
   return childExit ?? ExitCode.ok;
