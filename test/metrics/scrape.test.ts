@@ -119,20 +119,20 @@ describe('metrics through a real Prometheus parser and linter', () => {
         env(),
       );
     const first = candidate('h1');
-    await waitFor(async () => /holder="h1"\} 1/.test(await scrape(controller)), { timeoutMs: 30_000 });
+    await waitFor(async () => (await scrape(controller)).includes('holder="h1"} 1'), { timeoutMs: 30_000 });
     const second = candidate('h2');
     // h2 campaigns (its session is a candidate) before h1 goes, so the change is a direct one.
-    await waitFor(() => /h2/.test(baton(['get', 'singletons', 'handover', '-o', 'json'], env()).stdout), {
+    await waitFor(() => baton(['get', 'singletons', 'handover', '-o', 'json'], env()).stdout.includes('h2'), {
       timeoutMs: 30_000,
     });
     first.kill('SIGTERM');
-    await waitFor(async () => /holder="h2"\} 1/.test(await scrape(controller)), { timeoutMs: 30_000 });
+    await waitFor(async () => (await scrape(controller)).includes('holder="h2"} 1'), { timeoutMs: 30_000 });
     candidate('h3');
-    await waitFor(() => /h3/.test(baton(['get', 'singletons', 'handover', '-o', 'json'], env()).stdout), {
+    await waitFor(() => baton(['get', 'singletons', 'handover', '-o', 'json'], env()).stdout.includes('h3'), {
       timeoutMs: 30_000,
     });
     second.kill('SIGKILL');
-    await waitFor(async () => /holder="h3"\} 1/.test(await scrape(controller)), { timeoutMs: 60_000 });
+    await waitFor(async () => (await scrape(controller)).includes('holder="h3"} 1'), { timeoutMs: 60_000 });
 
     const text = await scrape(controller);
     expect(sample(text, 'baton_singleton_handovers_total{singleton="handover"}')).toBe(1);
@@ -141,9 +141,9 @@ describe('metrics through a real Prometheus parser and linter', () => {
     const changes = events.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; subject: string; reason: string; data?: unknown })
+      .map((line) => JSON.parse(line) as { type: string; subject: string; reason: string })
       .filter((event) => event.subject === 'handover' && event.type === 'HolderChanged')
-      .map((event) => `${event.reason}:${JSON.stringify(event.data)}`);
-    expect(changes.map((c) => c.split(':')[0])).toEqual(['Acquired', 'HandedOver', 'FailedOver']);
+      .map((event) => event.reason);
+    expect(changes).toEqual(['Acquired', 'HandedOver', 'FailedOver']);
   });
 });
