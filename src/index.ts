@@ -12,8 +12,6 @@ export {
   admitFencingToken,
   LockLostError,
   LostConfidenceError,
-  lockKey,
-  LOCK_PREFIX,
   decodeHolder,
   HolderRecordSchema,
   type SingletonOptions,
@@ -27,6 +25,20 @@ export {
   type FencedPutOptions,
   type HolderRecord,
 } from './singleton/index.js';
+export {
+  KvLayout,
+  DEFAULT_ROOT,
+  ROOT_ENV,
+  resolveRoot,
+  validateRoot,
+  LockKeys,
+  PresenceKeys,
+  RecordKeys,
+  EventKeys,
+  candidateSessionName,
+  parseCandidateSessionName,
+  type LockOwner,
+} from './layout/index.js';
 export { Lease, type LeaseOptions, type LeaseEvent } from './session/lease.js';
 export {
   DEFAULT_TIMING,
@@ -42,7 +54,6 @@ export {
   CellRegistrationTooLargeError,
   MAX_REGISTRATION_BYTES,
   PresenceWatcher,
-  PresenceKeys,
   PRESENCE_STREAM,
   listCells,
   listLiveCells,

@@ -1,6 +1,6 @@
 import type { ConsulClient } from '../../src/consul/client.js';
 import { decodeHolder } from '../../src/singleton/holder-record.js';
-import { lockKey } from '../../src/singleton/keys.js';
+import { KvLayout } from '../../src/layout/kv-layout.js';
 import type { RoleToken } from './acl.js';
 import { retrying } from './end-of-run.js';
 import { signalEach } from './process-tree.js';
@@ -27,7 +27,7 @@ export async function singletonHolders(client: ConsulClient, roles: readonly Rol
   const holders = new Set<string>();
   for (const name of names) {
     try {
-      const { value } = await client.kv.get(lockKey(name));
+      const { value } = await client.kv.get(new KvLayout().locks.singleton(name));
       const holder = value?.session === undefined ? undefined : decodeHolder(value.value);
       if (holder !== undefined) holders.add(holder.identity);
     } catch {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { ConsulClient } from '../../src/consul/client.js';
-import { renderPolicy, type BatonRole } from '../../test/support/acl-agent.js';
-
-const ACL_MANIFESTS = resolve(import.meta.dirname, '../../manifests/acl');
+import {
+  aclPolicyTemplate,
+  renderAclPolicy,
+  type AclPolicyValues,
+  type AclRole,
+} from '../../src/layout/acl-policy.js';
 
 /**
  * The campaign's Consul runs with ACLs on and `default_policy = "allow"`: every process without a token
@@ -33,9 +34,9 @@ export interface RoleTokenOptions {
   readonly management: () => ConsulClient;
   /** Names the policy (unique in the campaign's Consul). */
   readonly owner: string;
-  readonly role: BatonRole;
+  readonly role: AclRole;
   /** The manifest's placeholders, `node` included. */
-  readonly vars: Readonly<Record<string, string>>;
+  readonly vars: AclPolicyValues;
   /** Rules added after the manifest's (e.g. the keys a worker writes with `fencedPut`). */
   readonly extraRules?: string;
 }
@@ -57,8 +58,10 @@ export class RoleToken {
   }
 
   static async create(options: RoleTokenOptions): Promise<RoleToken> {
-    const text = readFileSync(join(ACL_MANIFESTS, `${options.role}.hcl`), 'utf8');
-    const rules = [renderPolicy(text, options.vars), options.extraRules ?? ''].join('\n');
+    const rules = [
+      renderAclPolicy(aclPolicyTemplate(options.role), options.vars),
+      options.extraRules ?? '',
+    ].join('\n');
     const policy = `chaos-${options.role}-${options.owner}`;
     await options
       .management()

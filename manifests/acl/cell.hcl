@@ -1,6 +1,7 @@
 # Baton role: cell (`baton cell --id {{cell}}`). One policy per cell id and Consul node.
 # Render before use (see README.md here):
 #   {{cell}}  the cell id, e.g. cell-a
+#   {{root}}  the installation's KV root (`--root`, BATON_ROOT; default baton/v1)
 #   {{node}}  the Consul agent node the cell talks to (its local agent's node name)
 #
 # Limit: Consul scopes agent checks and sessions by node, not by owner. Two cells sharing one agent
@@ -20,18 +21,18 @@ session "{{node}}" {
 
 # The presence key, held by the cell's session: acquire, update, confirm, delete on departure.
 # An exact `key` rule: cell-a gets nothing on cells/cell-ab.
-key "baton/v1/presence/cells/{{cell}}" {
+key "{{root}}/presence/cells/{{cell}}" {
   policy = "write"
 }
 
 # Departure records, one per incarnation, written in the same transaction as the presence delete.
-key_prefix "baton/v1/presence/departures/{{cell}}/" {
+key_prefix "{{root}}/presence/departures/{{cell}}/" {
   policy = "write"
 }
 
 # Incarnation records, one per incarnation, written in the same transaction that takes the presence key
 # (so a watcher can report an incarnation it never saw live) and deleted on a clean departure.
-key_prefix "baton/v1/presence/incarnations/{{cell}}/" {
+key_prefix "{{root}}/presence/incarnations/{{cell}}/" {
   policy = "write"
 }
 

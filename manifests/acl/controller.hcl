@@ -1,5 +1,6 @@
 # Baton role: controller (`baton controller`). One policy per Consul node the controller runs on.
 # Render before use (see README.md here):
+#   {{root}}  the installation's KV root (`--root`, BATON_ROOT; default baton/v1)
 #   {{node}}  the Consul agent node the controller talks to (its local agent's node name)
 
 # Like a singleton candidate for `baton-controller` (HA election): the lease's agent TTL check...
@@ -18,31 +19,31 @@ session_prefix "" {
 }
 
 # Singleton records: read specs and step-down requests, write status.
-key_prefix "baton/v1/singletons/" {
+key_prefix "{{root}}/singletons/" {
   policy = "write"
 }
 
 # Cell records: read specs, write status.
-key_prefix "baton/v1/cells/" {
+key_prefix "{{root}}/cells/" {
   policy = "write"
 }
 
 # Watch every lock to compare holders with the Singleton records.
-key_prefix "baton/v1/locks/" {
+key_prefix "{{root}}/locks/" {
   policy = "read"
 }
 
 # The controller's own election lock.
-key "baton/v1/locks/baton-controller" {
+key "{{root}}/locks/baton-controller" {
   policy = "write"
 }
 
 # The presence watcher: reads cells and departures, writes its known records, deletes read departures.
-key_prefix "baton/v1/presence/" {
+key_prefix "{{root}}/presence/" {
   policy = "write"
 }
 
 # The durable event log (presence and singleton streams): CAS the head, append, trim by retention.
-key_prefix "baton/v1/events/" {
+key_prefix "{{root}}/events/" {
   policy = "write"
 }

@@ -1,6 +1,7 @@
-# Baton role: singleton candidate (`baton run --singleton {{name}}`, `baton lock {{name}}`).
+# Baton role: singleton candidate (`baton run --singleton {{name}}`).
 # One policy per singleton name and Consul node. Render before use (see README.md here):
 #   {{name}}  the singleton, e.g. converger
+#   {{root}}  the installation's KV root (`--root`, BATON_ROOT; default baton/v1)
 #   {{node}}  the Consul agent node the candidate talks to (its local agent's node name)
 
 # The lease registers, passes and deregisters a node-level TTL check on its agent, lists the agent's
@@ -21,12 +22,12 @@ session_prefix "" {
 }
 
 # The lock itself: acquire, release, consistent reads to confirm, check-session in fenced writes.
-key "baton/v1/locks/{{name}}" {
+key "{{root}}/locks/{{name}}" {
   policy = "write"
 }
 
 # Directives from operators: the Singleton spec (paused, preferredHolder) and step-down requests.
-key_prefix "baton/v1/singletons/{{name}}/" {
+key_prefix "{{root}}/singletons/{{name}}/" {
   policy = "read"
 }
 

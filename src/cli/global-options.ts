@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { ConsulClient } from '../consul/client.js';
+import { KvLayout } from '../layout/kv-layout.js';
+import { resolveRoot } from '../layout/root.js';
 
 export interface GlobalOptions {
   readonly consul?: string;
@@ -16,4 +18,9 @@ export function consulFromCommand(command: Command): ConsulClient {
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),
   });
+}
+
+/** The installation's key map for a command, from `--root` or `BATON_ROOT` (default `baton/v1`). */
+export function layoutFromCommand(command: Command): KvLayout {
+  return new KvLayout(resolveRoot(command.optsWithGlobals<GlobalOptions>().root));
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAclPolicy } from './commands/acl-policy.js';
 import { registerApply } from './commands/apply.js';
 import { registerCell } from './commands/cell.js';
 import { registerConsulDev } from './commands/consul-dev.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerGet(program);
   registerDescribe(program);
   registerDelete(program);
+  registerAclPolicy(program);
   return program;
 }
 

@@ -10,7 +10,7 @@ import {
   type CellOutcome,
   type CellRegistration,
 } from '../presence/cell-registration.js';
-import type { PresenceKeys } from '../presence/presence-keys.js';
+import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { RecordStore } from '../store/record-store.js';
 import { statusChanged } from './singleton-plan.js';
 

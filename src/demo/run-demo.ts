@@ -9,7 +9,7 @@ import { EventLog } from '../events/event-log.js';
 import { PRESENCE_STREAM } from '../presence/presence-event.js';
 import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
 import { decodeHolder } from '../singleton/holder-record.js';
-import { lockKey } from '../singleton/keys.js';
+import { KvLayout } from '../layout/kv-layout.js';
 import { abortableSleep } from '../time/clock.js';
 import { DemoCast } from './demo-cast.js';
 
@@ -142,7 +142,9 @@ export async function runDemo(): Promise<void> {
 
 /** The identity holding a singleton's lock right now, read consistently. */
 async function holderOf(client: ConsulClient, singleton: string): Promise<string | undefined> {
-  const { value } = await client.kv.get(lockKey(singleton), { consistency: 'consistent' });
+  const { value } = await client.kv.get(new KvLayout().locks.singleton(singleton), {
+    consistency: 'consistent',
+  });
   return value?.session === undefined ? undefined : decodeHolder(value.value)?.identity;
 }
 

@@ -6,13 +6,15 @@ import { BatonError, describeError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock } from '../time/clock.js';
+import { KvLayout } from '../layout/kv-layout.js';
+import type { EventKeys } from '../layout/event-keys.js';
 import { BatonEventSchema, type BatonEvent, type EventInput } from './event.js';
 
 export interface EventLogOptions {
   readonly client: ConsulClient;
   /** Stream name: one log per stream under `<root>/<stream>/`. */
   readonly stream: string;
-  /** @default 'baton/v1/events' */
+  /** The installation's KV root; the log lives under `<root>/events/<stream>/`. @default 'baton/v1' */
   readonly root?: string;
   /** Events kept; older ones are deleted as new ones arrive. @default 10_000 */
   readonly retention?: number;
@@ -50,11 +52,10 @@ export class EventLogContentionError extends BatonError {
 
 /** Head CAS + per event one write and one retention delete; leaves room for the caller's ops. */
 const OPS_PER_EVENT = 2;
-const SEQ_DIGITS = 16;
 
 /**
- * A durable, ordered event log in Consul KV. `<root>/<stream>/head` holds the last sequence number; each
- * event lives at `<root>/<stream>/log/<seq, zero-padded>`. Appends are one `/v1/txn` that CASes the head,
+ * A durable, ordered event log in Consul KV. `<root>/events/<stream>/head` holds the last sequence number; each
+ * event lives at `<root>/events/<stream>/log/<seq, zero-padded>`. Appends are one `/v1/txn` that CASes the head,
  * writes the events and deletes the ones that fell out of retention, so sequence numbers never repeat
  * and never skip. Readers resume from the last seq they handled: at-least-once delivery.
  */
@@ -62,13 +63,11 @@ export class EventLog {
   readonly stream: string;
   readonly retention: number;
   readonly #client: ConsulClient;
-  readonly #prefix: string;
+  readonly #keys: EventKeys;
   readonly #log: Logger;
 
   constructor(options: EventLogOptions) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.stream)) {
-      throw new RangeError(`event stream name must be [A-Za-z0-9._-]+, got "${options.stream}"`);
-    }
+    this.#keys = new KvLayout(options.root).events(options.stream);
     const retention = options.retention ?? 10_000;
     if (!Number.isSafeInteger(retention) || retention < 1) {
       throw new RangeError(`event log retention must be a positive integer, got ${retention}`);
@@ -76,12 +75,11 @@ export class EventLog {
     this.stream = options.stream;
     this.retention = retention;
     this.#client = options.client;
-    this.#prefix = `${options.root ?? 'baton/v1/events'}/${options.stream}`;
     this.#log = (options.logger ?? silentLogger).child({ stream: options.stream });
   }
 
   get headKey(): string {
-    return `${this.#prefix}/head`;
+    return this.#keys.head;
   }
 
   /** The most events one `append` may carry alongside `extraOpCount` caller operations. */
@@ -261,7 +259,7 @@ export class EventLog {
   }
 
   #eventKey(seq: number): string {
-    return `${this.#prefix}/log/${String(seq).padStart(SEQ_DIGITS, '0')}`;
+    return this.#keys.entry(seq);
   }
 }
 

@@ -15,7 +15,8 @@ import {
   type CellSpec,
   type DepartureRecord,
 } from './cell-registration.js';
-import { PresenceKeys } from './presence-keys.js';
+import { KvLayout } from '../layout/kv-layout.js';
+import type { PresenceKeys } from '../layout/presence-keys.js';
 
 export type CellState = 'idle' | 'registering' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -34,7 +35,8 @@ export interface CellOptions {
   readonly checkTtlMs?: number;
   /** @default 500 */
   readonly heartbeatIntervalMs?: number;
-  readonly keys?: PresenceKeys;
+  /** The installation's KV root (see `KvLayout`): presence lives under `<root>/presence/`. @default 'baton/v1' */
+  readonly root?: string;
   /** How long `start()` waits while another live session holds `cells/<id>` (a duplicate id). @default 30000 */
   readonly acquireTimeoutMs?: number;
   /** @default a consistent read of the cell's own presence key */
@@ -97,7 +99,7 @@ export class Cell extends EventEmitter<CellEvents> {
     this.#spec = CellSpecSchema.parse(options.spec);
     assertRegistrationSize(this.#registrationOf(randomUUID(), PROCESS_STARTED_AT));
     this.#options = options;
-    this.#keys = options.keys ?? new PresenceKeys();
+    this.#keys = new KvLayout(options.root).presence;
     this.id = this.#spec.id;
     this.key = this.#keys.cell(this.id);
     this.#clock = options.clock ?? systemClock;

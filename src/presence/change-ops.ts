@@ -1,7 +1,7 @@
 import type { TxnOp } from '../consul/txn.js';
 import type { EventInput } from '../events/event.js';
 import type { CellOutcome, KnownCell } from './cell-registration.js';
-import type { PresenceKeys } from './presence-keys.js';
+import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { CellChange } from './snapshot-diff.js';
 
 /**

@@ -24,7 +24,7 @@ export {
   type CellEvents,
   type PresenceConfirm,
 } from './cell.js';
-export { PresenceKeys, DEFAULT_PRESENCE_ROOT } from './presence-keys.js';
+export { PresenceKeys } from '../layout/presence-keys.js';
 export { PresenceWatcher, type PresenceWatcherOptions, type WatcherState } from './presence-watcher.js';
 export { PRESENCE_STREAM, isPresenceEvent, type PresenceEvent } from './presence-event.js';
 export { listCells, listLiveCells, type ListCellsOptions } from './live-cells.js';

@@ -1,10 +1,11 @@
 import type { ConsulClient } from '../consul/client.js';
 import { toLiveCell, type CellRegistration, type LiveCell } from './cell-registration.js';
-import { PresenceKeys } from './presence-keys.js';
+import { KvLayout } from '../layout/kv-layout.js';
 import { decodeSnapshot } from './presence-snapshot.js';
 
 export interface ListCellsOptions {
-  readonly keys?: PresenceKeys;
+  /** The installation's KV root (see `KvLayout`): presence lives under `<root>/presence/`. @default 'baton/v1' */
+  readonly root?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -16,7 +17,7 @@ export async function listCells(
   client: ConsulClient,
   options: ListCellsOptions = {},
 ): Promise<CellRegistration[]> {
-  const keys = options.keys ?? new PresenceKeys();
+  const keys = new KvLayout(options.root).presence;
   const { value } = await client.kv.list(keys.cellsPrefix, {
     consistency: 'consistent',
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -8,7 +8,7 @@ import {
   type DepartureRecord,
   type KnownCell,
 } from './cell-registration.js';
-import type { PresenceKeys } from './presence-keys.js';
+import type { PresenceKeys } from '../layout/presence-keys.js';
 
 export interface Versioned<T> {
   readonly value: T;

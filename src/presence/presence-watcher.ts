@@ -12,7 +12,8 @@ import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { changeEvents, changeOps } from './change-ops.js';
 import { PRESENCE_STREAM, isPresenceEvent, type PresenceEvent } from './presence-event.js';
-import { PresenceKeys } from './presence-keys.js';
+import { KvLayout } from '../layout/kv-layout.js';
+import type { PresenceKeys } from '../layout/presence-keys.js';
 import { decodeSnapshot } from './presence-snapshot.js';
 import { diffSnapshot, reportsLoss, type CellChange, type PresenceDiff } from './snapshot-diff.js';
 
@@ -20,11 +21,12 @@ export type WatcherState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopp
 
 export interface PresenceWatcherOptions {
   readonly client: ConsulClient;
-  readonly keys?: PresenceKeys;
+  /** The installation's KV root (see `KvLayout`): presence lives under `<root>/presence/`. @default 'baton/v1' */
+  readonly root?: string;
   /**
    * The durable log: events are appended to it atomically with the watcher's records, and `events` is fed
    * from it, so every subscriber of every watcher gets every event.
-   * @default the `presence` stream under `baton/v1/events`
+   * @default the `presence` stream under `<root>/events/`
    */
   readonly eventLog?: EventLog;
   /** `events` delivers the logged events with seq > since. @default the log's head at `start` */
@@ -66,11 +68,12 @@ export class PresenceWatcher {
 
   constructor(options: PresenceWatcherOptions) {
     this.#options = options;
-    this.keys = options.keys ?? new PresenceKeys();
+    const layout = new KvLayout(options.root);
+    this.keys = layout.presence;
     this.#log = (options.logger ?? silentLogger).child({ component: 'presence-watcher' });
     this.eventLog =
       options.eventLog ??
-      new EventLog({ client: options.client, stream: PRESENCE_STREAM, logger: this.#log });
+      new EventLog({ client: options.client, stream: PRESENCE_STREAM, root: layout.root, logger: this.#log });
     this.#clock = options.clock ?? systemClock;
     this.events = new EventBus<PresenceEvent>((error: unknown) => {
       this.#log.error({ err: describeError(error) }, 'presence listener threw');

@@ -2,6 +2,7 @@ import type { ConsulClient } from '../consul/client.js';
 import { AbortedError } from '../errors.js';
 import { isAborted, type Clock } from '../time/clock.js';
 import { linkSignals } from '../time/linked-signal.js';
+import { candidateSessionName } from '../layout/session-names.js';
 import { NO_DIRECTIVES, type Directives } from './directives.js';
 
 /**
@@ -10,11 +11,6 @@ import { NO_DIRECTIVES, type Directives } from './directives.js';
  */
 export const DEFAULT_PREFERENCE_RECHECK_MS = 5_000;
 
-/** The session name of a candidate: how the controller and other candidates recognise it. */
-export function sessionName(singleton: string, identity: string): string {
-  return `baton singleton ${singleton} (${identity})`;
-}
-
 /**
  * One candidate's view of what operators ask (paused, preferredHolder, step-down) and the decisions that
  * follow from it: may I acquire now, must I hand over now. `changed` aborts at the next change, so a
@@ -22,7 +18,7 @@ export function sessionName(singleton: string, identity: string): string {
  */
 export class DirectiveGate {
   readonly #client: ConsulClient;
-  readonly #name: string;
+  readonly #lockKey: string;
   readonly #identity: string;
   readonly #clock: Clock;
   #current: Directives = NO_DIRECTIVES;
@@ -33,13 +29,13 @@ export class DirectiveGate {
 
   constructor(
     client: ConsulClient,
-    name: string,
+    lockKey: string,
     identity: string,
     clock: Clock,
     recheckMs = DEFAULT_PREFERENCE_RECHECK_MS,
   ) {
     this.#client = client;
-    this.#name = name;
+    this.#lockKey = lockKey;
     this.#identity = identity;
     this.#clock = clock;
     this.#recheckMs = recheckMs;
@@ -121,6 +117,6 @@ export class DirectiveGate {
   async #candidateWaiting(identity: string, signal: AbortSignal): Promise<boolean> {
     const { sessions, index } = await this.#client.session.listIndexed({ signal });
     this.#sessionsIndex = index;
-    return sessions.some((session) => session.name === sessionName(this.#name, identity));
+    return sessions.some((session) => session.name === candidateSessionName(this.#lockKey, identity));
   }
 }

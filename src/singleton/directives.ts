@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import type { KvEntry } from '../consul/wire.js';
-import { DEFAULT_STORE_ROOT } from '../store/record-keys.js';
+import type { RecordKeys } from '../layout/record-keys.js';
 
 /** What operators (through the Singleton record and `baton step-down`) ask of a singleton's candidates. */
 export interface Directives {
@@ -29,23 +29,13 @@ const SpecDirectivesSchema = z.object({
 
 export const NO_DIRECTIVES: Directives = { paused: false, preferredHolder: undefined, stepDown: undefined };
 
-/** Keys of one singleton's record: its spec (operators) and a step-down request (`baton step-down`). */
-export function singletonRecordKeys(
-  name: string,
-  root = DEFAULT_STORE_ROOT,
-): { prefix: string; spec: string; stepDown: string } {
-  const prefix = `${root}/singletons/${name}/`;
-  return { prefix, spec: `${prefix}spec`, stepDown: `${prefix}step-down` };
-}
-
 /**
  * Read directives from a record's KV entries. A missing or malformed spec means "no directives": the
  * controller reports the bad record; candidates keep to the safe default (run normally).
  */
-export function decodeDirectives(entries: readonly KvEntry[], name: string): Directives {
-  const keys = singletonRecordKeys(name);
-  const spec = entries.find((e) => e.key === keys.spec);
-  const stepDown = entries.find((e) => e.key === keys.stepDown);
+export function decodeDirectives(entries: readonly KvEntry[], name: string, keys: RecordKeys): Directives {
+  const spec = entries.find((e) => e.key === keys.spec(name));
+  const stepDown = entries.find((e) => e.key === keys.stepDown(name));
   const parsedSpec = spec === undefined ? undefined : SpecDirectivesSchema.safeParse(parseJson(spec.value));
   const parsedStepDown =
     stepDown === undefined ? undefined : StepDownRequestSchema.safeParse(parseJson(stepDown.value));
@@ -60,16 +50,17 @@ export function decodeDirectives(entries: readonly KvEntry[], name: string): Dir
 export async function watchDirectives(
   client: ConsulClient,
   name: string,
+  keys: RecordKeys,
   onChange: (directives: Directives) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const { prefix } = singletonRecordKeys(name);
+  const prefix = keys.recordPrefix(name);
   const updates = blockingLoop(
     ({ index, waitMs, timeoutMs, signal: s }) =>
       client.kv.list(prefix, { signal: s, timeoutMs, ...(index > 0 ? { index, waitMs } : {}) }),
     { signal },
   );
-  for await (const update of updates) onChange(decodeDirectives(update.value, name));
+  for await (const update of updates) onChange(decodeDirectives(update.value, name, keys));
 }
 
 function parseJson(value: Buffer): unknown {

@@ -4,4 +4,3 @@ export { LostConfidenceError } from './term.js';
 export { fencedPut, admitFencingToken, LockLostError, type FencedPutOptions } from './fencing.js';
 export { tryLock, type TryLockOptions, type TryLockResult, type ExclusiveContext } from './try-lock.js';
 export { HolderRecordSchema, decodeHolder, type HolderRecord } from './holder-record.js';
-export { LOCK_PREFIX, lockKey } from './keys.js';

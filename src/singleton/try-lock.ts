@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { checkTiming, DEFAULT_TIMING, type TimingProfile } from '../timing/safety-budget.js';
 import { defaultIdentity, holderRecord } from './holder-record.js';
 import { holdsKey, readFencingToken } from './key-ownership.js';
-import { lockKey } from './keys.js';
+import { KvLayout } from '../layout/kv-layout.js';
 import { runTerm, type Leadership } from './term.js';
 
 export interface TryLockOptions {
@@ -19,6 +19,8 @@ export interface TryLockOptions {
   readonly timing?: Partial<TimingProfile>;
   /** Session TTL backstop (`LeaseOptions.sessionTtlMs`). @default 10000 */
   readonly sessionTtlMs?: number;
+  /** The installation's KV root: the lock key is `<root>/locks/exclusive/<resource>`. @default 'baton/v1' */
+  readonly root?: string;
   readonly logger?: Logger;
   /** Aborting it stops the operation (its `signal` aborts) and releases the lock once it settles. */
   readonly signal?: AbortSignal;
@@ -53,7 +55,7 @@ export async function tryLock<T>(
   if (!checked.ok) throw new ConfigError(`lock ${resource}: ${checked.problems.join('; ')}`);
   const { client } = options;
   const clock = options.clock ?? systemClock;
-  const key = lockKey(`exclusive.${resource}`);
+  const key = new KvLayout(options.root).locks.resource(resource);
   const identity = options.identity ?? defaultIdentity();
   const log = (options.logger ?? silentLogger).child({ resource, identity });
   let acquired = false;

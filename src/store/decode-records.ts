@@ -2,7 +2,7 @@ import type { BatonRecord, KindDefinition } from '../api/kinds.js';
 import { formatIssuePath } from '../api/issue-path.js';
 import type { KvEntry } from '../consul/wire.js';
 import type { InvalidEntry, RecordEntry, RecordError } from './record-entry.js';
-import type { RecordKeys } from './record-keys.js';
+import type { RecordKeys } from '../layout/record-keys.js';
 
 /**
  * Decode the KV entries under a kind's prefix into records, one entry per record that has a spec key,

@@ -9,7 +9,8 @@ import { decodeRecords } from './decode-records.js';
 import { RecordNotFoundError } from './errors.js';
 import { planSpecWrite, type WriteAction } from './plan-write.js';
 import type { RecordEntry } from './record-entry.js';
-import { DEFAULT_STORE_ROOT, RecordKeys } from './record-keys.js';
+import { RecordKeys } from '../layout/record-keys.js';
+import { resolveRootOption } from '../layout/root.js';
 
 export interface RecordStoreOptions {
   /**
@@ -45,7 +46,7 @@ export class RecordStore<R extends BatonRecord> {
   constructor(client: ConsulClient, kind: KindDefinition<R>, options: RecordStoreOptions = {}) {
     this.#client = client;
     this.kind = kind;
-    this.keys = new RecordKeys(kind, options.root ?? DEFAULT_STORE_ROOT);
+    this.keys = new RecordKeys(kind, resolveRootOption(options.root));
     this.#consistency = options.consistency;
   }
 

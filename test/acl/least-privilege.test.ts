@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConsulPermissionError } from '../../src/consul/errors.js';
-import { PresenceKeys } from '../../src/presence/presence-keys.js';
-import { lockKey } from '../../src/singleton/keys.js';
+import { KvLayout } from '../../src/layout/kv-layout.js';
+
+const lockKey = (name: string): string => new KvLayout().locks.singleton(name);
 import { useAclDevAgent } from '../support/acl-agent.js';
 import { waitFor } from '../support/wait.js';
 import { builtCli } from '../support/cli.js';
 import { killLeftovers, runWithToken, startWithToken } from './acl-cli.js';
 
 const consul = useAclDevAgent();
-const presence = new PresenceKeys();
+const presence = new KvLayout().presence;
 const scratch = mkdtempSync(join(tmpdir(), 'baton-acl-'));
 let cli: string;
 

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsulPermissionError } from '../../src/consul/errors.js';
 import { Singleton } from '../../src/singleton/elector.js';
-import { lockKey } from '../../src/singleton/keys.js';
+import { KvLayout } from '../../src/layout/kv-layout.js';
+
+const lockKey = (name: string): string => new KvLayout().locks.singleton(name);
 import { useAclDevAgent } from '../support/acl-agent.js';
 import { waitFor } from '../support/wait.js';
 

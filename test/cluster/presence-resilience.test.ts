@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ConsulClient } from '../../src/consul/client.js';
 import { Cell } from '../../src/presence/cell.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
-import { PresenceKeys } from '../../src/presence/presence-keys.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { useCluster } from '../support/cluster.js';
 import { uniquePrefix } from '../support/consul.js';
@@ -12,13 +11,13 @@ import { waitFor } from '../support/wait.js';
 const fixture = useCluster();
 /** Cells talking to `cellServer`, a watcher talking to `watcherAddr`, under a fresh presence root. */
 async function scene(label: string, cellClient: ConsulClient, watcherClient: ConsulClient) {
-  const keys = new PresenceKeys(`${uniquePrefix(label)}/presence`);
-  const watcher = new PresenceWatcher({ client: watcherClient, keys });
+  const root = uniquePrefix(label);
+  const watcher = new PresenceWatcher({ client: watcherClient, root });
   const seen: PresenceEvent[] = [];
   watcher.events.on((event) => seen.push(event));
   await watcher.start();
   const cells = ['c1', 'c2', 'c3'].map(
-    (id, i) => new Cell({ client: cellClient, keys, spec: { id, address: `127.0.0.1:${7101 + i}` } }),
+    (id, i) => new Cell({ client: cellClient, root, spec: { id, address: `127.0.0.1:${7101 + i}` } }),
   );
   for (const cell of cells) await cell.start();
   await waitFor(() => seen.filter((e) => e.type === 'CellRegistered').length === 3, { timeoutMs: 20_000 });

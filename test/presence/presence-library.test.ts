@@ -3,7 +3,7 @@ import { EventLog } from '../../src/events/event-log.js';
 import { Cell } from '../../src/presence/cell.js';
 import { listCells, listLiveCells } from '../../src/presence/live-cells.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
-import { PresenceKeys } from '../../src/presence/presence-keys.js';
+import { PresenceKeys } from '../../src/layout/presence-keys.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
@@ -13,31 +13,31 @@ const consul = useDevAgent();
 function setup(label: string) {
   const { client } = consul.get();
   const root = uniquePrefix(label);
-  const keys = new PresenceKeys(`${root}/presence`);
-  const eventLog = new EventLog({ client, stream: 'presence', root: `${root}/events` });
-  const watcher = new PresenceWatcher({ client, keys, eventLog });
+  const keys = new PresenceKeys(root);
+  const eventLog = new EventLog({ client, stream: 'presence', root });
+  const watcher = new PresenceWatcher({ client, root, eventLog });
   const seen: PresenceEvent[] = [];
   watcher.events.on((event) => seen.push(event));
   const cell = (id: string) =>
-    new Cell({ client, keys, spec: { id, address: '127.0.0.1:7001', zone: 'z1', capacity: { mem: 1024 } } });
+    new Cell({ client, root, spec: { id, address: '127.0.0.1:7001', zone: 'z1', capacity: { mem: 1024 } } });
   const types = (id: string) => seen.filter((e) => e.subject === id).map((e) => e.type);
-  return { client, keys, eventLog, watcher, seen, cell, types };
+  return { client, root, keys, eventLog, watcher, seen, cell, types };
 }
 
 describe('presence as a library (in-process cells, real Consul)', () => {
   it('registers, updates and departs cleanly: CellDeparted and never CellLost', async () => {
-    const { client, keys, eventLog, watcher, cell, types } = setup('lib-depart');
+    const { client, root, eventLog, watcher, cell, types } = setup('lib-depart');
     await watcher.start();
     const a = cell('a');
     const registration = await a.start();
     await waitFor(() => types('a').includes('CellRegistered'));
-    expect((await listLiveCells(client, { keys })).map((c) => c.id)).toEqual(['a']);
+    expect((await listLiveCells(client, { root })).map((c) => c.id)).toEqual(['a']);
     await a.update({ capacity: { mem: 512 } });
     await waitFor(() => types('a').includes('CellUpdated'));
     await a.stop();
     await waitFor(() => types('a').includes('CellDeparted'));
     expect(types('a')).toEqual(['CellRegistered', 'CellUpdated', 'CellDeparted']);
-    expect(await listCells(client, { keys })).toEqual([]);
+    expect(await listCells(client, { root })).toEqual([]);
     const logged = (await eventLog.read(0)).events;
     expect(logged.map((e) => [e.seq, e.type, e.incarnation])).toEqual([
       [1, 'CellRegistered', registration.incarnation],

@@ -5,7 +5,7 @@ import { MAX_REGISTRATION_BYTES } from '../../src/presence/cell-registration.js'
 import { Cell, type CellOptions } from '../../src/presence/cell.js';
 import { listCells } from '../../src/presence/live-cells.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
-import { PresenceKeys } from '../../src/presence/presence-keys.js';
+import { PresenceKeys } from '../../src/layout/presence-keys.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -28,11 +28,11 @@ async function proxied(): Promise<{ proxy: TcpProxy; client: ConsulClient }> {
 function setup(label: string) {
   const { client } = consul.get();
   const root = uniquePrefix(label);
-  const keys = new PresenceKeys(`${root}/presence`);
+  const keys = new PresenceKeys(root);
   const eventLog = (c: ConsulClient = client): EventLog =>
-    new EventLog({ client: c, stream: 'presence', root: `${root}/events` });
+    new EventLog({ client: c, stream: 'presence', root });
   const watcher = (c: ConsulClient = client) => {
-    const w = new PresenceWatcher({ client: c, keys, eventLog: eventLog(c) });
+    const w = new PresenceWatcher({ client: c, root, eventLog: eventLog(c) });
     const seen: PresenceEvent[] = [];
     w.events.on((event) => seen.push(event));
     return { watcher: w, seen };
@@ -40,11 +40,11 @@ function setup(label: string) {
   const cell = (id: string, extra: Partial<CellOptions> = {}, labels?: Record<string, string>) =>
     new Cell({
       client,
-      keys,
+      root,
       spec: { id, address: '127.0.0.1:7001', zone: 'z1', ...(labels === undefined ? {} : { labels }) },
       ...extra,
     });
-  return { client, keys, eventLog, watcher, cell };
+  return { client, root, keys, eventLog, watcher, cell };
 }
 
 const has = (seen: readonly PresenceEvent[], type: string, incarnation: string): boolean =>
@@ -87,7 +87,7 @@ describe('presence under faults (real Consul)', () => {
   });
 
   it('an incarnation that registered and died while no watcher ran is reported lost', async () => {
-    const { client, keys, cell, watcher } = setup('unseen');
+    const { client, root, keys, cell, watcher } = setup('unseen');
     const a = cell('a');
     const live = await a.start();
     // Registered and died hard (no departure record) while nobody watched.
@@ -103,7 +103,7 @@ describe('presence under faults (real Consul)', () => {
     await waitFor(() => has(seen, 'CellRegistered', live.incarnation), { timeoutMs: 30_000 });
     expect(seen.find((e) => e.incarnation === gone.incarnation)?.reason).toBe('SessionInvalidated');
     expect(seen.some((e) => e.incarnation === clean.incarnation && e.type === 'CellLost')).toBe(false);
-    expect((await listCells(client, { keys })).map((c) => c.id)).toEqual(['a']);
+    expect((await listCells(client, { root })).map((c) => c.id)).toEqual(['a']);
     // Reported once: the incarnation record went with the event, so a later watcher says nothing more.
     const again = watcher();
     await again.watcher.start();
@@ -113,11 +113,11 @@ describe('presence under faults (real Consul)', () => {
   });
 
   it('a departure whose first attempt never reached Consul is retried: CellDeparted, not CellLost', async () => {
-    const { keys, watcher } = setup('depart-retry');
+    const { root, watcher } = setup('depart-retry');
     const { proxy, client } = await proxied();
     const { watcher: w, seen } = watcher();
     await w.start();
-    const a = new Cell({ client, keys, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 10_000 });
+    const a = new Cell({ client, root, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 10_000 });
     const registration = await a.start();
     await waitFor(() => has(seen, 'CellRegistered', registration.incarnation));
     const reset = proxy.failNext('PUT /v1/txn', 'reset');
@@ -129,11 +129,11 @@ describe('presence under faults (real Consul)', () => {
   });
 
   it('a departure that applied but whose answer was lost still reads as departed', async () => {
-    const { keys, watcher } = setup('depart-ambiguous');
+    const { root, watcher } = setup('depart-ambiguous');
     const { proxy, client } = await proxied();
     const { watcher: w, seen } = watcher();
     await w.start();
-    const a = new Cell({ client, keys, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 20_000 });
+    const a = new Cell({ client, root, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 20_000 });
     const registration = await a.start();
     // Announced first: a cell that registers and departs before any watcher commits its registration is
     // never announced, and owes no CellDeparted (the race this wait rules out).

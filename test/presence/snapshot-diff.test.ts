@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KvEntry } from '../../src/consul/wire.js';
 import type { CellRegistration } from '../../src/presence/cell-registration.js';
-import { PresenceKeys } from '../../src/presence/presence-keys.js';
+import { PresenceKeys } from '../../src/layout/presence-keys.js';
 import { decodeSnapshot } from '../../src/presence/presence-snapshot.js';
 import { diffSnapshot, reportsLoss } from '../../src/presence/snapshot-diff.js';
 
-const keys = new PresenceKeys('t/presence');
+const keys = new PresenceKeys('t');
 const I1 = '11111111-1111-4111-8111-111111111111';
 const I2 = '22222222-2222-4222-8222-222222222222';
 let index = 10;

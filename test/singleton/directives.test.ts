@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConsulClient } from '../../src/consul/client.js';
-import { singletonRecordKeys } from '../../src/singleton/directives.js';
+import { KvLayout } from '../../src/layout/kv-layout.js';
 import { Singleton } from '../../src/singleton/elector.js';
 import type { Leadership } from '../../src/singleton/term.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 
 const consul = useDevAgent();
+const layout = new KvLayout();
 
 const untilAborted = (leadership: Leadership): Promise<void> =>
   new Promise((resolve) => leadership.signal.addEventListener('abort', () => resolve(), { once: true }));
 
 async function writeSpec(client: ConsulClient, name: string, spec: Record<string, unknown>): Promise<void> {
   const record = { apiVersion: 'baton/v1', kind: 'Singleton', metadata: { name, generation: 1 }, spec };
-  await client.kv.put(singletonRecordKeys(name).spec, JSON.stringify(record));
+  await client.kv.put(layout.singletons.spec(name), JSON.stringify(record));
 }
 
 function candidates(client: ConsulClient, name: string, identities: string[]): Singleton[] {
@@ -35,7 +36,7 @@ describe('singleton directives from the record, against a real Consul agent', ()
     await waitFor(() => leaders(all).length === 0);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(leaders(all)).toHaveLength(0);
-    expect((await client.kv.get(`baton/v1/locks/${name}`)).value?.session).toBeUndefined();
+    expect((await client.kv.get(layout.locks.singleton(name))).value?.session).toBeUndefined();
     await writeSpec(client, name, { paused: false });
     await waitFor(() => leaders(all).length === 1);
     await Promise.all(all.map((c) => c.stop()));
@@ -66,9 +67,9 @@ describe('singleton directives from the record, against a real Consul agent', ()
     const runs = all.map((c) => c.start());
     await waitFor(() => leaders(all).length === 1);
     const first = leaders(all)[0];
-    const held = (await client.kv.get(`baton/v1/locks/${name}`)).value?.session ?? '';
+    const held = (await client.kv.get(layout.locks.singleton(name))).value?.session ?? '';
     const request = { session: held, reason: 'test', requestedAt: new Date().toISOString() };
-    await client.kv.put(singletonRecordKeys(name).stepDown, JSON.stringify(request));
+    await client.kv.put(layout.singletons.stepDown(name), JSON.stringify(request));
     await waitFor(() => leaders(all).length === 1 && leaders(all)[0] !== first, { timeoutMs: 15_000 });
     await Promise.all(all.map((c) => c.stop()));
     await Promise.all(runs);
@@ -106,9 +107,12 @@ describe('singleton directives from the record, against a real Consul agent', ()
     seen.singleton = singleton;
     const run = singleton.start();
     await waitFor(() => raced);
-    await waitFor(async () => (await racing.kv.get(`baton/v1/locks/${name}`)).value?.session === undefined, {
-      message: 'the paused singleton kept the lock',
-    });
+    await waitFor(
+      async () => (await racing.kv.get(layout.locks.singleton(name))).value?.session === undefined,
+      {
+        message: 'the paused singleton kept the lock',
+      },
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(singleton.state).not.toBe('leading');
     expect(workRuns).toBe(0);

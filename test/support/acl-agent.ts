@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  aclPolicyTemplate,
+  renderAclPolicy,
+  type AclPolicyValues,
+  type AclRole,
+} from '../../src/layout/acl-policy.js';
 import { ConsulClient } from '../../src/consul/client.js';
 import { ConsulAgentProcess } from '../../src/dev/agent-process.js';
 import { agentDisposable, consulBinary, useFixture } from './consul.js';
 import { waitFor } from './wait.js';
 
-const ACL_MANIFESTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../manifests/acl');
-
 /** The Baton roles with a policy in manifests/acl/. */
-export type BatonRole = 'controller' | 'singleton-candidate' | 'cell' | 'operator-readonly';
+export type BatonRole = AclRole;
 
 export interface AclDevAgentFixture {
   readonly agent: ConsulAgentProcess;
@@ -20,18 +21,9 @@ export interface AclDevAgentFixture {
   /** A client with the initial management token. */
   readonly client: ConsulClient;
   /** Render a role's policy, create it and a token linked to it; returns the token's secret. */
-  readonly createRoleToken: (role: BatonRole, vars?: Readonly<Record<string, string>>) => Promise<string>;
+  readonly createRoleToken: (role: BatonRole, vars?: AclPolicyValues) => Promise<string>;
   /** A client that sends `token`. */
   readonly clientWith: (token: string) => ConsulClient;
-}
-
-/** Replace `{{placeholder}}`s; a placeholder left without a value is an error, never a wildcard. */
-export function renderPolicy(text: string, vars: Readonly<Record<string, string>>): string {
-  return text.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
-    const value = vars[name];
-    if (value === undefined) throw new Error(`policy placeholder {{${name}}} has no value`);
-    return value;
-  });
 }
 
 /**
@@ -74,8 +66,7 @@ export function useAclDevAgent(): { get(): AclDevAgentFixture } {
         client,
         clientWith: (token) => new ConsulClient({ baseUrl: agent.httpAddr, token }),
         createRoleToken: async (role, vars = {}) => {
-          const text = readFileSync(join(ACL_MANIFESTS, `${role}.hcl`), 'utf8');
-          const rules = renderPolicy(text, { node: nodeName, ...vars });
+          const rules = renderAclPolicy(aclPolicyTemplate(role), { node: nodeName, ...vars });
           const name = `baton-${role}-${randomUUID().slice(0, 8)}`;
           await client.acl.createPolicy({
             name,

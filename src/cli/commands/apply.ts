@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CasConflictError } from '../../consul/errors.js';
 import { ApplyConflictError, commitApply, planApply } from '../../store/apply-records.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { formatProblem, parseManifests } from '../manifests/parse-manifests.js';
 import { readManifestFiles } from '../manifests/read-manifest-files.js';
 
@@ -30,9 +30,10 @@ export function registerApply(program: Command): void {
       }
       if (records.length === 0) throw new CliError('the manifests hold no records', ExitCode.usage);
       const client = consulFromCommand(command);
+      const { root } = layoutFromCommand(command);
       const all = records.map((found) => found.record);
       try {
-        const plan = await planApply(client, all);
+        const plan = await planApply(client, all, { root });
         const outcomes =
           options.dryRun === true ? plan.items.map((item) => item.outcome) : await commitApply(client, plan);
         const suffix = options.dryRun === true ? ' (dry run)' : '';

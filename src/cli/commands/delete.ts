@@ -3,7 +3,7 @@ import { SingletonKind } from '../../api/kinds.js';
 import { RecordNotFoundError } from '../../store/errors.js';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { kindArgument, nameArgument } from '../kind-argument.js';
 
 export function registerDelete(program: Command): void {
@@ -17,7 +17,9 @@ export function registerDelete(program: Command): void {
     .action(async (type: string, name: string, _options: unknown, command: Command) => {
       const kind = kindArgument(type, [SingletonKind]);
       try {
-        await new RecordStore(consulFromCommand(command), kind).delete(nameArgument(name));
+        await new RecordStore(consulFromCommand(command), kind, {
+          root: layoutFromCommand(command).root,
+        }).delete(nameArgument(name));
       } catch (error: unknown) {
         if (error instanceof RecordNotFoundError) {
           throw new CliError(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { kindArgument, nameArgument } from '../kind-argument.js';
 import { describeRecord } from '../output/describe-record.js';
 import { recentEvents } from '../output/recent-events.js';
@@ -14,11 +14,12 @@ export function registerDescribe(program: Command): void {
     .argument('<name>', 'the record name')
     .action(async (type: string, name: string, _options: unknown, command: Command) => {
       const kind = kindArgument(type);
-      const entry = await new RecordStore(consulFromCommand(command), kind).get(nameArgument(name));
+      const { root } = layoutFromCommand(command);
+      const entry = await new RecordStore(consulFromCommand(command), kind, { root }).get(nameArgument(name));
       if (entry === undefined) {
         throw new CliError(`${kind.singular} "${name}" not found (list them with: baton get ${kind.plural})`);
       }
       process.stdout.write(describeRecord(kind.kind, entry, new Date()));
-      process.stdout.write(await recentEvents(consulFromCommand(command), kind.kind, entry.name));
+      process.stdout.write(await recentEvents(consulFromCommand(command), root, kind.kind, entry.name));
     });
 }

@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import type { BatonEvent } from '../../events/event.js';
 import { EventLog } from '../../events/event-log.js';
 import { PRESENCE_STREAM } from '../../presence/presence-event.js';
+import { ConfigError } from '../../errors.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 
 interface EventsFlags {
   stream: string;
@@ -39,9 +40,14 @@ async function runEvents(flags: EventsFlags, command: Command): Promise<number> 
   }
   let log: EventLog;
   try {
-    log = new EventLog({ client: consulFromCommand(command), stream: flags.stream });
+    log = new EventLog({
+      client: consulFromCommand(command),
+      root: layoutFromCommand(command).root,
+      stream: flags.stream,
+    });
   } catch (error: unknown) {
-    if (error instanceof RangeError) throw new CliError(error.message, ExitCode.usage);
+    if (error instanceof RangeError || error instanceof ConfigError)
+      throw new CliError(error.message, ExitCode.usage);
     throw error;
   }
   const print = flags.output === 'json' ? printJson : printText;

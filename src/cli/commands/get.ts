@@ -7,11 +7,12 @@ import type { ConsulClient } from '../../consul/client.js';
 import type { RecordEntry } from '../../store/record-entry.js';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { kindArgument, nameArgument } from '../kind-argument.js';
 import { columnsFor } from '../output/record-columns.js';
 import { columnWidths, renderTable } from '../output/table.js';
 import { listLocks, renderLocks } from '../output/locks-table.js';
+import type { LockKeys } from '../../layout/lock-keys.js';
 
 const FORMATS = ['table', 'wide', 'json', 'yaml'] as const;
 type Format = (typeof FORMATS)[number];
@@ -33,13 +34,18 @@ export function registerGet(program: Command): void {
     .option('-w, --watch', 'after listing, print records again as they change (Ctrl-C stops)')
     .action(async (type: string, name: string | undefined, options: GetOptions, command: Command) => {
       if (type === 'locks' || type === 'lock') {
-        await printLocks(consulFromCommand(command), name, outputFormat(options.output));
+        await printLocks(
+          consulFromCommand(command),
+          layoutFromCommand(command).locks,
+          name,
+          outputFormat(options.output),
+        );
         return;
       }
       const kind = kindArgument(type);
       const format = outputFormat(options.output);
       const client = consulFromCommand(command);
-      const store = new RecordStore(client, kind);
+      const store = new RecordStore(client, kind, { root: layoutFromCommand(command).root });
       const entries =
         name === undefined
           ? (await store.list()).value
@@ -129,8 +135,13 @@ async function watch(
 }
 
 /** `baton get locks`: who holds each lock key right now (read straight from Consul, no controller needed). */
-async function printLocks(client: ConsulClient, name: string | undefined, format: Format): Promise<void> {
-  const rows = (await listLocks(client)).filter((row) => name === undefined || row.name === name);
+async function printLocks(
+  client: ConsulClient,
+  locks: LockKeys,
+  name: string | undefined,
+  format: Format,
+): Promise<void> {
+  const rows = (await listLocks(client, locks)).filter((row) => name === undefined || row.name === name);
   if (name !== undefined && rows.length === 0)
     throw new CliError(`no lock named "${name}" (list them with: baton get locks)`);
   if (format === 'json' || format === 'yaml') {

@@ -8,7 +8,7 @@ import { Watchdog } from '../../process/watchdog.js';
 import { tryLock } from '../../singleton/try-lock.js';
 import { DEFAULT_TIMING } from '../../timing/safety-budget.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
 
 interface LockOptions extends Record<string, unknown> {
@@ -62,7 +62,13 @@ async function runExclusive(cmd: string[], options: LockOptions, command: Comman
         const { exit } = await operation.done;
         return exitCodeOf(exit);
       },
-      { client: consulFromCommand(command), timing, logger: log, signal: stopping.signal },
+      {
+        client: consulFromCommand(command),
+        root: layoutFromCommand(command).root,
+        timing,
+        logger: log,
+        signal: stopping.signal,
+      },
     );
     if (result.status === 'dropped') {
       process.stderr.write(`baton: ${options.try} is locked by another executor; task dropped\n`);

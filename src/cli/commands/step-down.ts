@@ -1,13 +1,12 @@
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { EventLog } from '../../events/event-log.js';
-import { singletonRecordKeys, type StepDownRequest } from '../../singleton/directives.js';
+import { type StepDownRequest } from '../../singleton/directives.js';
 import { decodeHolder } from '../../singleton/holder-record.js';
-import { lockKey } from '../../singleton/keys.js';
 import { SINGLETON_STREAM } from '../../singleton/singleton-events.js';
 import { abortableSleep } from '../../time/clock.js';
 import { CliError, ExitCode } from '../exit.js';
-import { consulFromCommand } from '../global-options.js';
+import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 
 interface StepDownFlags {
   reason: string;
@@ -31,9 +30,10 @@ async function stepDown(name: string, flags: StepDownFlags, command: Command): P
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
     throw new CliError(`--wait takes seconds >= 0, got "${flags.wait}"`, ExitCode.usage);
   }
+  const layout = layoutFromCommand(command);
   let key: string;
   try {
-    key = lockKey(name);
+    key = layout.locks.singleton(name);
   } catch (error: unknown) {
     throw new CliError((error as Error).message, ExitCode.usage);
   }
@@ -47,8 +47,8 @@ async function stepDown(name: string, flags: StepDownFlags, command: Command): P
     requestedAt: new Date().toISOString(),
     requestedBy: `${userInfo().username}@${hostname()}`,
   };
-  await client.kv.put(singletonRecordKeys(name).stepDown, JSON.stringify(request));
-  await new EventLog({ client, stream: SINGLETON_STREAM }).append([
+  await client.kv.put(layout.singletons.stepDown(name), JSON.stringify(request));
+  await new EventLog({ client, root: layout.root, stream: SINGLETON_STREAM }).append([
     {
       type: 'StepDownRequested',
       subject: name,

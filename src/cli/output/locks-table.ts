@@ -1,6 +1,6 @@
 import type { ConsulClient } from '../../consul/client.js';
 import { decodeHolder } from '../../singleton/holder-record.js';
-import { LOCK_PREFIX } from '../../singleton/keys.js';
+import { LockKeys } from '../../layout/lock-keys.js';
 import { formatAge, orNone, renderTable } from './table.js';
 
 export interface LockRow {
@@ -15,26 +15,25 @@ export interface LockRow {
   readonly since?: string;
 }
 
-/** Every lock key under `baton/v1/locks/`: singletons and exclusive operations, held or not. */
-export async function listLocks(client: ConsulClient): Promise<LockRow[]> {
-  const { value } = await client.kv.list(LOCK_PREFIX, { consistency: 'consistent' });
-  return value.map((entry) => {
-    const name = entry.key.slice(LOCK_PREFIX.length);
-    const exclusive = name.startsWith('exclusive.');
-    const base = {
-      name: exclusive ? name.slice('exclusive.'.length) : name,
-      kind: exclusive ? ('exclusive' as const) : ('singleton' as const),
-    };
-    if (entry.session === undefined) return base;
+/** Every lock key under `<root>/locks/`: singletons and exclusive operations, held or not. */
+export async function listLocks(client: ConsulClient, locks: LockKeys): Promise<LockRow[]> {
+  const { value } = await client.kv.list(locks.prefix, { consistency: 'consistent' });
+  return value.flatMap((entry) => {
+    const owner = locks.parse(entry.key);
+    if (owner === undefined) return [];
+    const base = { name: owner.name, kind: owner.kind === 'singleton' ? 'singleton' : 'exclusive' } as const;
+    if (entry.session === undefined) return [base];
     const holder = decodeHolder(entry.value);
-    return {
-      ...base,
-      session: entry.session,
-      token: entry.modifyIndex,
-      ...(holder === undefined
-        ? {}
-        : { holder: holder.identity, host: holder.host, pid: holder.pid, since: holder.since }),
-    };
+    return [
+      {
+        ...base,
+        session: entry.session,
+        token: entry.modifyIndex,
+        ...(holder === undefined
+          ? {}
+          : { holder: holder.identity, host: holder.host, pid: holder.pid, since: holder.since }),
+      },
+    ];
   });
 }
 

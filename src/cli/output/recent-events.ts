@@ -9,8 +9,13 @@ const LOOKBACK = 500;
 const SHOWN = 10;
 
 /** The `Events:` section of `baton describe`: the record's latest events from the durable log. */
-export async function recentEvents(client: ConsulClient, kind: string, name: string): Promise<string> {
-  const log = new EventLog({ client, stream: kind === 'Cell' ? PRESENCE_STREAM : SINGLETON_STREAM });
+export async function recentEvents(
+  client: ConsulClient,
+  root: string,
+  kind: string,
+  name: string,
+): Promise<string> {
+  const log = new EventLog({ client, root, stream: kind === 'Cell' ? PRESENCE_STREAM : SINGLETON_STREAM });
   const head = await log.head();
   const { events } = await log.read(Math.max(0, head - LOOKBACK), LOOKBACK);
   const mine = events.filter((event) => event.subject === name).slice(-SHOWN);

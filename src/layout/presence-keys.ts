@@ -1,5 +1,4 @@
-/** Default KV root of everything presence writes. */
-export const DEFAULT_PRESENCE_ROOT = 'baton/v1/presence';
+import { DEFAULT_ROOT } from './root.js';
 
 /**
  * The presence key layout. Cells, departures and the watcher's known records share one prefix so a
@@ -7,10 +6,11 @@ export const DEFAULT_PRESENCE_ROOT = 'baton/v1/presence';
  * deletion it explains).
  */
 export class PresenceKeys {
+  /** `<installation root>/presence`: everything presence writes lives under it. */
   readonly root: string;
 
-  constructor(root: string = DEFAULT_PRESENCE_ROOT) {
-    this.root = root.replace(/\/+$/, '');
+  constructor(root: string = DEFAULT_ROOT) {
+    this.root = `${root.replace(/\/+$/, '')}/presence`;
   }
 
   /** The watched prefix, with its trailing slash. */
