@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConsulPermissionError } from '../../src/consul/errors.js';
 import { KvLayout } from '../../src/layout/kv-layout.js';
-
-const lockKey = (name: string): string => new KvLayout().locks.singleton(name);
 import { useAclDevAgent } from '../support/acl-agent.js';
 import { waitFor } from '../support/wait.js';
 import { builtCli } from '../support/cli.js';
@@ -13,6 +11,7 @@ import { killLeftovers, runWithToken, startWithToken } from './acl-cli.js';
 
 const consul = useAclDevAgent();
 const presence = new KvLayout().presence;
+const lockKey = (name: string): string => new KvLayout().locks.singleton(name);
 const scratch = mkdtempSync(join(tmpdir(), 'baton-acl-'));
 let cli: string;
 
@@ -155,6 +154,32 @@ describe('cell token (templated per cell id)', () => {
     expect((await client.kv.get(presence.departure('cell-a', incarnation.incarnation))).value).toBeDefined();
     cellB.child.kill('SIGTERM');
     expect(await cellB.exited).toBe(143);
+  });
+});
+
+describe('exclusive-operation token, and policies rendered for a root', () => {
+  it('locks its own resource only; a policy for one root grants nothing under another', async () => {
+    const { createRoleToken } = consul.get();
+    const token = await createRoleToken('exclusive', { resource: 'Backup.1' });
+    const mine = await run(token, ['lock', '--try', 'Backup.1', '--', process.execPath, '-e', '']);
+    expect(mine.code, mine.stderr).toBe(0);
+    const other = await run(token, ['lock', '--try', 'other', '--', process.execPath, '-e', '']);
+    expect(other.code).toBe(5);
+    expect(other.stderr).toMatch(/baton\/v1\/locks\/exclusive\/other/);
+
+    const staging = await createRoleToken('exclusive', { root: 'staging/baton', resource: 'Backup.1' });
+    const inStaging = await run(staging, [
+      '--root',
+      'staging/baton',
+      'lock',
+      '--try',
+      'Backup.1',
+      '--',
+      'true',
+    ]);
+    expect(inStaging.code, inStaging.stderr).toBe(0);
+    const inDefault = await run(staging, ['lock', '--try', 'Backup.1', '--', 'true']);
+    expect(inDefault.code).toBe(5);
   });
 });
 
