@@ -104,3 +104,53 @@ describe('WorkQueue', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'BATON_ABORTED' });
   });
 });
+
+describe('WorkQueue observer (what the work-queue metrics are made of)', () => {
+  function recording() {
+    const seen: string[] = [];
+    return {
+      seen,
+      observer: {
+        added: () => seen.push('added'),
+        retried: () => seen.push('retried'),
+        started: (queuedMs: number) => seen.push(`started after ${queuedMs}ms`),
+        finished: (workMs: number) => seen.push(`finished after ${workMs}ms`),
+      },
+    };
+  }
+
+  it('counts an add once per dirty key and times the wait and the work on the queue clock', async () => {
+    const clock = new FakeClock();
+    const { seen, observer } = recording();
+    const queue = new WorkQueue({ clock, observer });
+    queue.add('a');
+    queue.add('a'); // collapsed into the pending one: not an add
+    await clock.advance(250);
+    const key = await queue.get();
+    expect(key).toBe('a');
+    await clock.advance(40);
+    expect(queue.longestRunningMs()).toBe(40);
+    await clock.advance(60);
+    queue.done('a');
+    expect(queue.longestRunningMs()).toBe(0);
+    expect(seen).toEqual(['added', 'started after 250ms', 'finished after 100ms']);
+  });
+
+  it('reports a retry for addRateLimited, and the longest of several running keys', async () => {
+    const clock = new FakeClock();
+    const { seen, observer } = recording();
+    const queue = new WorkQueue({ clock, observer });
+    queue.add('a');
+    await queue.get();
+    await clock.advance(30);
+    queue.add('b');
+    await queue.get();
+    await clock.advance(20);
+    expect(queue.longestRunningMs()).toBe(50);
+    queue.done('a');
+    expect(queue.longestRunningMs()).toBe(20);
+    queue.addRateLimited('a');
+    expect(seen.filter((event) => event === 'retried')).toHaveLength(1);
+    queue.done('b');
+  });
+});
