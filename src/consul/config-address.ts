@@ -1,16 +1,28 @@
 import { ConfigError } from '../errors.js';
 
+/** Where the agent listens: a base URL, and for `unix://` the socket the requests go through. */
+export interface ConsulAddress {
+  readonly baseUrl: string;
+  readonly socketPath?: string;
+}
+
 /**
- * `host:port` or `http(s)://host:port`. As in Consul, `CONSUL_HTTP_SSL=true` makes a bare address https
- * and never reverts an explicit request for TLS: it also upgrades `http://`.
+ * `host:port`, `http(s)://host:port` or `unix:///path/to/socket`. As in Consul, `CONSUL_HTTP_SSL=true` makes
+ * a bare address https and never reverts an explicit request for TLS: it also upgrades `http://`.
  */
-export function toBaseUrl(source: string, address: string, ssl: boolean): string {
+export function parseAddress(source: string, address: string, ssl: boolean): ConsulAddress {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(address)?.[1]?.toLowerCase();
   if (scheme === 'unix') {
-    throw new ConfigError(
-      `${source}="${address}": unix sockets are not supported, use the agent's TCP address`,
-    );
+    const socketPath = address.slice('unix://'.length);
+    if (!socketPath.startsWith('/')) {
+      throw new ConfigError(`${source}="${address}": a unix socket needs an absolute path (unix:///path)`);
+    }
+    return { baseUrl: 'http://localhost', socketPath };
   }
+  return { baseUrl: toBaseUrl(source, address, scheme, ssl) };
+}
+
+function toBaseUrl(source: string, address: string, scheme: string | undefined, ssl: boolean): string {
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
     throw new ConfigError(`${source}="${address}": unknown scheme ${scheme}://, use http:// or https://`);
   }

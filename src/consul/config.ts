@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { toBaseUrl } from './config-address.js';
+import { parseAddress } from './config-address.js';
 import {
   readCertificateDirectory,
   readCertificateFile,
@@ -11,6 +11,8 @@ import {
 export interface ConsulConfig {
   /** Base URL, e.g. `http://127.0.0.1:8500`. */
   readonly baseUrl: string;
+  /** For `unix:///path`: the agent's socket (the base URL is then `http://localhost`). */
+  readonly socketPath?: string;
   /** ACL token sent as `X-Consul-Token`. */
   readonly token?: string;
   /** PEM bundle trusted for an `https://` address (replaces the system roots, as in Consul's client). */
@@ -57,16 +59,16 @@ export function resolveConsulConfig(
 ): ConsulConfig {
   const read = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   const ssl = parseBoolean('CONSUL_HTTP_SSL', read('CONSUL_HTTP_SSL')) ?? false;
-  const baseUrl =
+  const address =
     overrides.address === undefined
-      ? toBaseUrl('CONSUL_HTTP_ADDR', read('CONSUL_HTTP_ADDR') ?? DEFAULT_ADDRESS, ssl)
-      : toBaseUrl('--consul', overrides.address, ssl);
+      ? parseAddress('CONSUL_HTTP_ADDR', read('CONSUL_HTTP_ADDR') ?? DEFAULT_ADDRESS, ssl)
+      : parseAddress('--consul', overrides.address, ssl);
   const token = resolveToken(overrides, read);
   const caCertPem = resolveCa(read);
   const tls = resolveTls(read);
   const auth = read('CONSUL_HTTP_AUTH');
   return {
-    baseUrl,
+    ...address,
     ...(token === undefined ? {} : { token }),
     ...(caCertPem === undefined ? {} : { caCertPem }),
     ...(Object.keys(tls).length === 0 ? {} : { tls }),

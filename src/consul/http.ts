@@ -35,6 +35,8 @@ export interface ConsulResponse {
   /** `X-Consul-Index`, present on reads (and on a 404 read, so a caller can block on a missing key). */
   readonly index: number | undefined;
   readonly knownLeader: boolean | undefined;
+  /** `X-Consul-Default-Acl-Policy` (`allow`/`deny`) when ACLs are on: a denied list reads as empty. */
+  readonly defaultAclPolicy: string | undefined;
 }
 
 /** Counters an operator or benchmark reads to see how hard Baton leans on Consul. */
@@ -74,7 +76,7 @@ export class ConsulHttp {
 
   constructor(config: ConsulConfig) {
     this.#config = config;
-    this.#dispatcher = tlsDispatcher(config);
+    this.#dispatcher = connectDispatcher(config);
   }
 
   /** Call `observer` after every exchange; returns the function that stops it. */
@@ -84,7 +86,8 @@ export class ConsulHttp {
   }
 
   get address(): string {
-    return this.#config.baseUrl;
+    const { socketPath, baseUrl } = this.#config;
+    return socketPath === undefined ? baseUrl : `unix://${socketPath}`;
   }
 
   async send(request: ConsulRequest): Promise<ConsulResponse> {
@@ -103,6 +106,7 @@ export class ConsulHttp {
         text,
         index: parseIndex(response.headers.get('x-consul-index')),
         knownLeader: parseBool(response.headers.get('x-consul-knownleader')),
+        defaultAclPolicy: response.headers.get('x-consul-default-acl-policy') ?? undefined,
       };
       status = response.status;
       if (response.status >= 400 && response.status !== 404) this.stats.errors += 1;
@@ -117,7 +121,7 @@ export class ConsulHttp {
         status = 'timeout';
         throw new ConsulTimeoutError(request.path, timeoutMs, { cause: error });
       }
-      throw new ConsulUnreachableError(this.#config.baseUrl, { cause: error });
+      throw new ConsulUnreachableError(this.address, { cause: error });
     } finally {
       linked.dispose();
       this.#notify(request, status, (performance.now() - started) / 1000);
@@ -196,11 +200,13 @@ export class ConsulHttp {
   }
 }
 
-function tlsDispatcher(config: ConsulConfig): Agent | undefined {
+function connectDispatcher(config: ConsulConfig): Agent | undefined {
   const tls = config.tls ?? {};
-  if (config.caCertPem === undefined && Object.keys(tls).length === 0) return undefined;
+  if (config.caCertPem === undefined && Object.keys(tls).length === 0 && config.socketPath === undefined)
+    return undefined;
   return new Agent({
     connect: {
+      ...(config.socketPath === undefined ? {} : { socketPath: config.socketPath }),
       ...(config.caCertPem === undefined ? {} : { ca: config.caCertPem }),
       ...(tls.certPem === undefined ? {} : { cert: tls.certPem }),
       ...(tls.keyPem === undefined ? {} : { key: tls.keyPem }),

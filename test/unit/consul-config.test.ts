@@ -71,7 +71,12 @@ describe('resolveConsulConfig: every problem is a one-line ConfigError naming th
     ['empty token file', { CONSUL_HTTP_TOKEN_FILE: empty }, {}, /CONSUL_HTTP_TOKEN_FILE=.* is empty/],
     ['missing --token-file', {}, { tokenFile: missing }, /^cannot read --token-file=.*ENOENT/],
     ['--token and --token-file', {}, { token: 't', tokenFile }, /--token and --token-file are both given/],
-    ['unix address', { CONSUL_HTTP_ADDR: 'unix:///tmp/consul.sock' }, {}, /^CONSUL_HTTP_ADDR=.*unix sockets/],
+    [
+      'relative unix socket',
+      { CONSUL_HTTP_ADDR: 'unix://consul.sock' },
+      {},
+      /^CONSUL_HTTP_ADDR=.*absolute path/,
+    ],
     ['unknown scheme', { CONSUL_HTTP_ADDR: 'ftp://h:1' }, {}, /^CONSUL_HTTP_ADDR=.*unknown scheme ftp/],
     ['path prefix', { CONSUL_HTTP_ADDR: 'https://h:1/consul' }, {}, /^CONSUL_HTTP_ADDR=.*a path/],
     ['bad --consul', {}, { address: 'h:port' }, /^--consul="h:port" is not host:port/],
@@ -140,6 +145,11 @@ describe('resolveConsulConfig: the consul CLI semantics', () => {
     const bundle = resolveConsulConfig({}, { CONSUL_CAPATH: caDir }).caCertPem ?? '';
     expect(bundle).toContain('AAAA');
     expect(bundle).toContain('BBBB');
+  });
+
+  it('unix:///path: requests go through the socket', () => {
+    const config = resolveConsulConfig({}, { CONSUL_HTTP_ADDR: 'unix:///run/consul/http.sock' });
+    expect(config).toMatchObject({ baseUrl: 'http://localhost', socketPath: '/run/consul/http.sock' });
   });
 
   it('CONSUL_HTTP_AUTH: user:password as is, a user alone gets an empty password', () => {
