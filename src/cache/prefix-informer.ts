@@ -1,7 +1,7 @@
 import { blockingLoop } from '../consul/blocking.js';
 import type { ConsulClient } from '../consul/client.js';
 import type { KvEntry } from '../consul/wire.js';
-import { AbortedError } from '../errors.js';
+import { AbortedError, InvalidStateError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { diffSnapshots, type KvChange } from './diff-snapshots.js';
 
@@ -97,7 +97,8 @@ export class PrefixInformer {
 
   /** Watch until the signal aborts. Read failures are retried with backoff and reported to `onError`. */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'idle') throw new Error(`informer for ${this.prefix} was already started`);
+    if (this.#state !== 'idle')
+      throw new InvalidStateError(`informer for ${this.prefix} was already started`);
     this.#state = 'running';
     const { client, prefix, onError } = this.#options;
     try {

@@ -1,5 +1,5 @@
 import { ConsulPermissionError, TxnRollbackError } from '../consul/errors.js';
-import { BatonError, describeError } from '../errors.js';
+import { BatonError, describeError, ErrorCode } from '../errors.js';
 
 /** Exit codes a script can branch on. */
 export const ExitCode = {
@@ -20,8 +20,23 @@ export class CliError extends BatonError {
     readonly exitCode: number = ExitCode.failure,
     options?: { cause?: unknown },
   ) {
-    super('BATON_CLI', message, options);
+    super(ErrorCode.Cli, message, options);
   }
+}
+
+/** The exit code for each error code that has its own; every other error exits with `failure`. */
+const EXIT_CODE_BY_ERROR: Readonly<Partial<Record<ErrorCode, number>>> = {
+  [ErrorCode.Config]: ExitCode.usage,
+  [ErrorCode.ConsulUnreachable]: ExitCode.unreachable,
+  [ErrorCode.ConsulPermissionDenied]: ExitCode.permissionDenied,
+};
+
+/** The exit code a script sees for any thrown value (a `CliError` carries its own). */
+export function exitCodeFor(error: unknown): number {
+  if (permissionDenial(error) !== undefined) return ExitCode.permissionDenied;
+  if (error instanceof CliError) return error.exitCode;
+  if (!(error instanceof BatonError)) return ExitCode.failure;
+  return EXIT_CODE_BY_ERROR[error.code] ?? ExitCode.failure;
 }
 
 /** Print one actionable line to stderr and pick the exit code for any thrown value. */
@@ -30,18 +45,13 @@ export function reportAndExitCode(error: unknown): number {
   if (denied !== undefined) {
     process.stderr.write(
       `baton: Consul denied a permission: ${denied}\n` +
-        'baton: give the ACL token (--token or CONSUL_HTTP_TOKEN) the policy for this role from manifests/acl/\n',
+        'baton: give the ACL token (--token-file, --token or CONSUL_HTTP_TOKEN) the policy for this role ' +
+        'from manifests/acl/ (baton acl-policy renders it for your --root)\n',
     );
-    return ExitCode.permissionDenied;
+  } else {
+    process.stderr.write(`baton: ${describeError(error)}\n`);
   }
-  if (error instanceof CliError) {
-    process.stderr.write(`baton: ${error.message}\n`);
-    return error.exitCode;
-  }
-  const code = error instanceof BatonError ? error.code : undefined;
-  process.stderr.write(`baton: ${describeError(error)}\n`);
-  if (code === 'BATON_CONFIG') return ExitCode.usage;
-  return code === 'CONSUL_UNREACHABLE' ? ExitCode.unreachable : ExitCode.failure;
+  return exitCodeFor(error);
 }
 
 /**

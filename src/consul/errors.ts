@@ -1,4 +1,4 @@
-import { BatonError } from '../errors.js';
+import { BatonError, ErrorCode } from '../errors.js';
 
 /** Consul could not be reached at all (connection refused, DNS, TLS handshake). */
 export class ConsulUnreachableError extends BatonError {
@@ -7,7 +7,7 @@ export class ConsulUnreachableError extends BatonError {
     options?: { cause?: unknown },
   ) {
     super(
-      'CONSUL_UNREACHABLE',
+      ErrorCode.ConsulUnreachable,
       `cannot reach Consul at ${address}: check CONSUL_HTTP_ADDR (or --consul) and that the agent is running`,
       options,
     );
@@ -21,7 +21,7 @@ export class ConsulTimeoutError extends BatonError {
     readonly timeoutMs: number,
     options?: { cause?: unknown },
   ) {
-    super('CONSUL_TIMEOUT', `Consul did not answer ${path} within ${timeoutMs} ms`, options);
+    super(ErrorCode.ConsulTimeout, `Consul did not answer ${path} within ${timeoutMs} ms`, options);
   }
 }
 
@@ -31,7 +31,7 @@ export class ConsulHttpError extends BatonError {
     readonly status: number,
     readonly path: string,
     readonly consulMessage: string,
-    code = 'CONSUL_HTTP',
+    code: ErrorCode = ErrorCode.ConsulHttp,
   ) {
     super(code, `Consul answered ${status} to ${path}: ${consulMessage.trim() || '(empty body)'}`);
   }
@@ -40,14 +40,14 @@ export class ConsulHttpError extends BatonError {
 /** The ACL token lacks a permission (403). */
 export class ConsulPermissionError extends ConsulHttpError {
   constructor(path: string, consulMessage: string) {
-    super(403, path, consulMessage, 'CONSUL_PERMISSION_DENIED');
+    super(403, path, consulMessage, ErrorCode.ConsulPermissionDenied);
   }
 }
 
 /** A session named in the request does not exist (expired, invalidated or destroyed). */
 export class InvalidSessionError extends ConsulHttpError {
   constructor(status: number, path: string, consulMessage: string) {
-    super(status, path, consulMessage, 'CONSUL_INVALID_SESSION');
+    super(status, path, consulMessage, ErrorCode.ConsulInvalidSession);
   }
 }
 
@@ -57,7 +57,7 @@ export class CasConflictError extends BatonError {
     readonly key: string,
     readonly expectedIndex: number,
   ) {
-    super('CONSUL_CAS_CONFLICT', `key ${key} changed since index ${expectedIndex}`);
+    super(ErrorCode.ConsulCasConflict, `key ${key} changed since index ${expectedIndex}`);
   }
 }
 
@@ -70,7 +70,7 @@ export interface TxnOpError {
 export class TxnRollbackError extends BatonError {
   constructor(readonly errors: readonly TxnOpError[]) {
     super(
-      'CONSUL_TXN_ROLLBACK',
+      ErrorCode.ConsulTxnRollback,
       `transaction rolled back: ${errors.map((e) => `op ${e.opIndex}: ${e.what}`).join('; ')}`,
     );
   }
@@ -79,6 +79,6 @@ export class TxnRollbackError extends BatonError {
 /** Consul's body did not have the shape we expected (version mismatch or a proxy in the way). */
 export class ConsulProtocolError extends BatonError {
   constructor(path: string, options?: { cause?: unknown }) {
-    super('CONSUL_PROTOCOL', `unexpected response shape from Consul for ${path}`, options);
+    super(ErrorCode.ConsulProtocol, `unexpected response shape from Consul for ${path}`, options);
   }
 }

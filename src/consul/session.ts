@@ -3,6 +3,7 @@ import type { ConsulHttp, Consistency } from './http.js';
 import { InvalidSessionError } from './errors.js';
 import { SessionListWireSchema, SessionWireSchema, type SessionInfo } from './wire.js';
 import { z } from 'zod';
+import { InvalidArgumentError } from '../errors.js';
 
 export interface SessionCreateOptions {
   readonly name?: string;
@@ -111,6 +112,6 @@ export class SessionApi {
 /** Milliseconds as a Go duration string Consul always reads the same way. */
 export function durationString(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0)
-    throw new RangeError(`duration must be a non-negative number of ms, got ${ms}`);
+    throw new InvalidArgumentError(`duration must be a non-negative number of ms, got ${ms}`);
   return `${Math.round(ms)}ms`;
 }

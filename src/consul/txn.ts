@@ -1,6 +1,7 @@
 import type { ConsulHttp } from './http.js';
 import { ConsulPermissionError, TxnRollbackError } from './errors.js';
 import { TxnErrorWireSchema, TxnResultWireSchema, type KvEntry } from './wire.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Consul's per-transaction operation limit (`maxTxnOps`, consul-facts §3.5). */
 export const MAX_TXN_OPS = 128;
@@ -51,7 +52,7 @@ export class TxnApi {
   async run(ops: readonly TxnOp[], signal?: AbortSignal): Promise<KvEntry[]> {
     if (ops.length === 0) return [];
     if (ops.length > MAX_TXN_OPS) {
-      throw new RangeError(
+      throw new InvalidArgumentError(
         `a transaction holds at most ${MAX_TXN_OPS} operations, got ${ops.length}; batch it`,
       );
     }

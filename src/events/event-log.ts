@@ -2,7 +2,7 @@ import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
-import { BatonError, describeError } from '../errors.js';
+import { BatonError, describeError, ErrorCode, ConfigError, InvalidArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock } from '../time/clock.js';
@@ -46,7 +46,7 @@ export interface SubscribeOptions {
 /** The log's head moved while we appended 100 times in a row: someone else writes without pause. */
 export class EventLogContentionError extends BatonError {
   constructor(stream: string) {
-    super('BATON_EVENT_LOG_CONTENTION', `event log ${stream}: gave up after repeated head conflicts`);
+    super(ErrorCode.EventLogContention, `event log ${stream}: gave up after repeated head conflicts`);
   }
 }
 
@@ -70,7 +70,7 @@ export class EventLog {
     this.#keys = new KvLayout(options.root).events(options.stream);
     const retention = options.retention ?? 10_000;
     if (!Number.isSafeInteger(retention) || retention < 1) {
-      throw new RangeError(`event log retention must be a positive integer, got ${retention}`);
+      throw new ConfigError(`event log retention must be a positive integer, got ${retention}`);
     }
     this.stream = options.stream;
     this.retention = retention;
@@ -105,7 +105,7 @@ export class EventLog {
   async append(inputs: readonly EventInput[], options: AppendOptions = {}): Promise<BatonEvent[]> {
     const extraOps = options.extraOps ?? [];
     if (inputs.length > EventLog.capacity(extraOps.length)) {
-      throw new RangeError(`too many events for one append: ${inputs.length}; batch them`);
+      throw new InvalidArgumentError(`too many events for one append: ${inputs.length}; batch them`);
     }
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const { head, modifyIndex } = await this.#readHead(options.signal);

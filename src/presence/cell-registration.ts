@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CellIdSchema, CellSpecSchema, type CellSpec } from '../api/cell.js';
-import { BatonError } from '../errors.js';
+import { BatonError, ErrorCode } from '../errors.js';
 
 export { CellAddressSchema, CellIdSchema, CellSpecSchema, type CellSpec } from '../api/cell.js';
 
@@ -32,7 +32,7 @@ export class CellRegistrationTooLargeError extends BatonError {
     readonly bytes: number,
   ) {
     super(
-      'BATON_CELL_REGISTRATION_TOO_LARGE',
+      ErrorCode.CellRegistrationTooLarge,
       `cell ${cellId}: registration is ${bytes} bytes; the limit is ${MAX_REGISTRATION_BYTES} bytes ` +
         '(MAX_REGISTRATION_BYTES): shrink its labels or capacity',
     );

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
 import type { TxnOp } from '../consul/txn.js';
 import { InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
-import { AbortedError, BatonError, describeError } from '../errors.js';
+import { AbortedError, BatonError, describeError, ErrorCode, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
@@ -64,9 +64,16 @@ export class CellIdConflictError extends BatonError {
     waitedMs: number,
   ) {
     super(
-      'BATON_CELL_ID_CONFLICT',
+      ErrorCode.CellIdConflict,
       `cell id ${cellId} is held by another live session (waited ${waitedMs} ms)`,
     );
+  }
+}
+
+/** The cell's presence key is no longer held by its session: the change was not applied. */
+export class PresenceLostError extends BatonError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.PresenceLost, message, options);
   }
 }
 
@@ -121,7 +128,8 @@ export class Cell extends EventEmitter<CellEvents> {
 
   /** Register, then keep the registration alive (re-registering after a lost session) until `stop()`. */
   async start(signal?: AbortSignal): Promise<CellRegistration> {
-    if (this.#state !== 'idle') throw new Error(`cell ${this.id} already started (state ${this.#state})`);
+    if (this.#state !== 'idle')
+      throw new InvalidStateError(`cell ${this.id} already started (state ${this.#state})`);
     const combined =
       signal === undefined ? this.#supervisor.signal : AbortSignal.any([signal, this.#supervisor.signal]);
     this.#setState('registering');
@@ -140,7 +148,8 @@ export class Cell extends EventEmitter<CellEvents> {
   async update(changes: Partial<Omit<CellSpec, 'id'>>, signal?: AbortSignal): Promise<CellRegistration> {
     const lease = this.#lease;
     const current = this.#registration;
-    if (lease === undefined || current === undefined) throw new Error(`cell ${this.id} is not registered`);
+    if (lease === undefined || current === undefined)
+      throw new InvalidStateError(`cell ${this.id} is not registered`);
     const spec = CellSpecSchema.parse({ ...this.#spec, ...changes, id: this.id });
     const next: CellRegistration = {
       ...spec,
@@ -149,7 +158,7 @@ export class Cell extends EventEmitter<CellEvents> {
     };
     assertRegistrationSize(next);
     if (!(await this.#claim(next, lease.sessionId, signal)))
-      throw new Error(`cell ${this.id}: presence key no longer held; update not applied`);
+      throw new PresenceLostError(`cell ${this.id}: presence key no longer held; update not applied`);
     this.#spec = spec;
     this.#registration = next;
     return next;

@@ -3,7 +3,7 @@ import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, TXN_BUDGET_BYTES, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
 import type { KvEntry } from '../consul/wire.js';
-import { describeError } from '../errors.js';
+import { describeError, InvalidStateError } from '../errors.js';
 import type { EventInput } from '../events/event.js';
 import { EventBus } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.js';
@@ -86,7 +86,8 @@ export class PresenceWatcher {
 
   /** Start watching; resolves once the first snapshot has been processed (or `signal` aborts). */
   async start(signal?: AbortSignal): Promise<void> {
-    if (this.#state !== 'idle') throw new Error(`presence watcher already started (state ${this.#state})`);
+    if (this.#state !== 'idle')
+      throw new InvalidStateError(`presence watcher already started (state ${this.#state})`);
     this.#state = 'starting';
     const combined = signal === undefined ? this.#stop.signal : AbortSignal.any([signal, this.#stop.signal]);
     const ready = new Promise<void>((resolve) => {

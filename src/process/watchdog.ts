@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { AbortedError, BatonError } from '../errors.js';
+import { AbortedError, BatonError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { formatCommand, parseReply } from './watchdog-protocol.js';
 
 /** The watchdog process died: nothing outside the supervisor's event loop guards the worker any more. */
 export class WatchdogLostError extends BatonError {
   constructor(detail: string) {
-    super('BATON_WATCHDOG_LOST', `the watchdog process is gone (${detail}): stopping the worker`);
+    super(ErrorCode.WatchdogLost, `the watchdog process is gone (${detail}): stopping the worker`);
   }
 }
 

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { describeError } from '../errors.js';
+import { describeError, ConfigError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { TerminalError, type Reconciler } from './reconciler.js';
@@ -58,10 +58,10 @@ export class Controller<K = string> {
   constructor(options: ControllerOptions<K>) {
     const concurrency = options.concurrency ?? 2;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+      throw new ConfigError(`concurrency must be a positive integer, got ${concurrency}`);
     }
     if (options.resyncMs !== undefined && !(options.resyncMs > 0)) {
-      throw new RangeError(`resyncMs must be positive, got ${options.resyncMs}`);
+      throw new ConfigError(`resyncMs must be positive, got ${options.resyncMs}`);
     }
     this.#options = options;
     this.name = options.name;
@@ -84,7 +84,7 @@ export class Controller<K = string> {
    * same signal aborted) before resolving.
    */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'idle') throw new Error(`controller ${this.name} was already started`);
+    if (this.#state !== 'idle') throw new InvalidStateError(`controller ${this.name} was already started`);
     this.#state = 'running';
     const workers = new PQueue({ concurrency: this.#options.concurrency ?? 2 });
     const stop = (): void => {

@@ -1,6 +1,7 @@
 import { backoffMs } from '../time/backoff.js';
 import type { Clock } from '../time/clock.js';
 import { TokenBucket } from '../time/token-bucket.js';
+import { ConfigError } from '../errors.js';
 
 export interface RetryRateLimiterOptions {
   /**
@@ -40,7 +41,7 @@ export class RetryRateLimiter<K = string> {
     this.#baseDelayMs = options.baseDelayMs ?? 5;
     this.#maxDelayMs = options.maxDelayMs ?? 60_000;
     if (this.#baseDelayMs <= 0 || this.#maxDelayMs < this.#baseDelayMs) {
-      throw new RangeError(
+      throw new ConfigError(
         `retry delays need 0 < baseDelayMs <= maxDelayMs, got ${this.#baseDelayMs} and ${this.#maxDelayMs}`,
       );
     }

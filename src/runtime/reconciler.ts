@@ -1,4 +1,4 @@
-import { BatonError } from '../errors.js';
+import { BatonError, ErrorCode } from '../errors.js';
 
 /**
  * What a reconcile asks of the loop. `{}` is done; `requeueAfterMs` reconciles the key again after that
@@ -28,6 +28,6 @@ export interface Reconciler<K = string> {
 /** A failure retrying cannot fix (the record is invalid, say): logged, not retried. */
 export class TerminalError extends BatonError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('BATON_TERMINAL', message, options);
+    super(ErrorCode.Terminal, message, options);
   }
 }

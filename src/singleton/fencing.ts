@@ -1,6 +1,6 @@
 import type { ConsulClient } from '../consul/client.js';
 import { TxnRollbackError } from '../consul/errors.js';
-import { BatonError } from '../errors.js';
+import { BatonError, ErrorCode } from '../errors.js';
 
 /** The caller no longer holds the lock; nothing was written. */
 export class LockLostError extends BatonError {
@@ -9,7 +9,7 @@ export class LockLostError extends BatonError {
     options?: { cause?: unknown },
   ) {
     super(
-      'BATON_LOCK_LOST',
+      ErrorCode.LockLost,
       `lock ${lockKey} is no longer held by this session; the write was not made`,
       options,
     );

@@ -1,5 +1,5 @@
 import type { ConsulClient } from '../consul/client.js';
-import { AbortedError, BatonError, describeError } from '../errors.js';
+import { AbortedError, BatonError, describeError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Lease } from '../session/lease.js';
 import type { Clock } from '../time/clock.js';
@@ -37,7 +37,7 @@ export type TermEnd =
 export class LostConfidenceError extends BatonError {
   constructor(sinceConfirmMs: number) {
     super(
-      'BATON_LOST_CONFIDENCE',
+      ErrorCode.LostConfidence,
       `no server confirmation for ${Math.round(sinceConfirmMs)} ms: stopping work`,
     );
   }

@@ -2,7 +2,7 @@ import { findKind, type BatonRecord, type KindDefinition } from '../api/kinds.js
 import type { ConsulClient } from '../consul/client.js';
 import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, type TxnOp } from '../consul/txn.js';
-import { BatonError, ConfigError } from '../errors.js';
+import { BatonError, ConfigError, ErrorCode } from '../errors.js';
 import { planSpecWrite, type WriteAction } from './plan-write.js';
 import { RecordStore } from './record-store.js';
 
@@ -37,7 +37,7 @@ export class ApplyConflictError extends BatonError {
     options?: { cause?: unknown },
   ) {
     super(
-      'STORE_APPLY_CONFLICT',
+      ErrorCode.StoreApplyConflict,
       `${key} changed while applying; ` +
         (committed === 0
           ? 'nothing was written'

@@ -1,4 +1,4 @@
-import { BatonError } from '../errors.js';
+import { BatonError, ErrorCode } from '../errors.js';
 
 /** The record does not exist (or was deleted while the operation ran). */
 export class RecordNotFoundError extends BatonError {
@@ -6,6 +6,6 @@ export class RecordNotFoundError extends BatonError {
     readonly recordKind: string,
     readonly recordName: string,
   ) {
-    super('STORE_NOT_FOUND', `${recordKind.toLowerCase()} "${recordName}" not found`);
+    super(ErrorCode.StoreNotFound, `${recordKind.toLowerCase()} "${recordName}" not found`);
   }
 }

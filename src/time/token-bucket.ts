@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { ConfigError } from '../errors.js';
 
 export interface TokenBucketOptions {
   /** Requests allowed back to back. */
@@ -16,7 +17,7 @@ export class TokenBucket {
 
   constructor(options: TokenBucketOptions, clock: Clock) {
     if (options.burst < 1 || options.refillMs <= 0) {
-      throw new RangeError(`token bucket needs burst >= 1 and refillMs > 0, got ${JSON.stringify(options)}`);
+      throw new ConfigError(`token bucket needs burst >= 1 and refillMs > 0, got ${JSON.stringify(options)}`);
     }
     this.#options = options;
     this.#clock = clock;
