@@ -5,9 +5,9 @@ import { PrefixInformer } from '../cache/prefix-informer.js';
 import type { KvChange } from '../cache/diff-snapshots.js';
 import type { ConsulClient } from '../consul/client.js';
 import type { KvEntry } from '../consul/wire.js';
-import { describeError } from '../errors.js';
+import { AbortedError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { PresenceWatcher } from '../presence/presence-watcher.js';
 import { PRESENCE_STREAM } from '../presence/presence-event.js';
@@ -16,6 +16,7 @@ import { WorkQueue } from '../runtime/work-queue.js';
 import type { Reconciler } from '../runtime/reconciler.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
+import { linkSignals } from '../time/linked-signal.js';
 import { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
 import { SingletonReconciler } from './singleton-reconciler.js';
@@ -27,6 +28,7 @@ export interface BatonControllerOptions {
   readonly root?: string;
   /** Periodic re-reconcile of every record: a safety net, not the detection path. @default 30000 */
   readonly resyncMs?: number;
+  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
 }
 
@@ -42,10 +44,12 @@ export class BatonController {
   readonly #options: BatonControllerOptions;
   readonly #log: Logger;
   #synced = false;
+  readonly #stop = new AbortController();
+  #running: Promise<void> | undefined;
 
   constructor(options: BatonControllerOptions) {
     this.#options = options;
-    this.#log = (options.logger ?? silentLogger).child({ component: 'controller' });
+    this.#log = childLogger(options.logger ?? silentLogger, { component: 'controller' });
     this.layout = new KvLayout(options.root);
     const storeOptions = { consistency: 'consistent', root: this.layout.root } as const;
     this.singletons = new RecordStore(options.client, SingletonKind, storeOptions);
@@ -57,11 +61,29 @@ export class BatonController {
     return this.#synced;
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  /** Run the loops until `signal` aborts or `stop()` is called; resolves once everything has stopped. */
+  run(signal?: AbortSignal): Promise<void> {
+    const linked = linkSignals([signal, this.#stop.signal]);
+    this.#running = this.#run(linked.signal).finally(() => linked.dispose());
+    return this.#running;
+  }
+
+  /** Stop the loops started by `run()` and wait for them. */
+  async stop(): Promise<void> {
+    this.#stop.abort(new AbortedError('controller stopped'));
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** `await using controller = new BatonController(…)`: stops its loops when the block exits. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
     const { client, metrics } = this.#options;
     const resyncMs = this.#options.resyncMs ?? 30_000;
     const onError = (error: unknown, context: { prefix: string; during: string }): void => {
-      this.#log.warn({ err: describeError(error), ...context }, 'informer error');
+      this.#log.warn({ err: error, ...context }, 'informer error');
     };
     const records = new PrefixInformer({ client, prefix: this.singletons.keys.prefix, onError });
     const locks = new PrefixInformer({ client, prefix: this.layout.locks.prefix, onError });

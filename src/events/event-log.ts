@@ -2,8 +2,8 @@ import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
-import { BatonError, describeError, ErrorCode, ConfigError, InvalidArgumentError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { BatonError, ErrorCode, ConfigError, InvalidArgumentError } from '../errors.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock } from '../time/clock.js';
 import { KvLayout } from '../layout/kv-layout.js';
@@ -18,6 +18,7 @@ export interface EventLogOptions {
   readonly root?: string;
   /** Events kept; older ones are deleted as new ones arrive. @default 10_000 */
   readonly retention?: number;
+  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
 }
 
@@ -75,7 +76,7 @@ export class EventLog {
     this.stream = options.stream;
     this.retention = retention;
     this.#client = options.client;
-    this.#log = (options.logger ?? silentLogger).child({ stream: options.stream });
+    this.#log = childLogger(options.logger ?? silentLogger, { stream: options.stream });
   }
 
   get headKey(): string {
@@ -178,7 +179,7 @@ export class EventLog {
         if (isAborted(signal)) return;
         failures += 1;
         const cursor = position?.cursor;
-        this.#log.debug({ err: describeError(error), failures, cursor }, 'event log read failed; retrying');
+        this.#log.debug({ err: error, failures, cursor }, 'event log read failed; retrying');
         await systemClock
           .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
           .catch(() => undefined);
@@ -201,7 +202,7 @@ export class EventLog {
       {
         signal,
         onError: (error: unknown) => {
-          this.#log.debug({ err: describeError(error) }, 'event log watch failed; retrying');
+          this.#log.debug({ err: error }, 'event log watch failed; retrying');
         },
       },
     );

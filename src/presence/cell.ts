@@ -3,8 +3,8 @@ import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
 import type { TxnOp } from '../consul/txn.js';
 import { InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
-import { AbortedError, BatonError, describeError, ErrorCode, InvalidStateError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { AbortedError, BatonError, ErrorCode, InvalidStateError } from '../errors.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
@@ -46,6 +46,7 @@ export interface CellOptions {
    * before it gives up (the cell then reads as lost). @default 15000
    */
   readonly departTimeoutMs?: number;
+  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
   readonly clock?: Clock;
 }
@@ -110,7 +111,7 @@ export class Cell extends EventEmitter<CellEvents> {
     this.id = this.#spec.id;
     this.key = this.#keys.cell(this.id);
     this.#clock = options.clock ?? systemClock;
-    this.#log = (options.logger ?? silentLogger).child({ cell: this.id });
+    this.#log = childLogger(options.logger ?? silentLogger, { cell: this.id });
   }
 
   get state(): CellState {
@@ -203,6 +204,11 @@ export class Cell extends EventEmitter<CellEvents> {
     await this.#end((lease, registration) => this.#depart(lease, registration, reason));
   }
 
+  /** `await using cell = new Cell(…)`: departs cleanly (`stop()`) when the block exits. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   /** Leave without a departure record: watchers report CellLost (e.g. the cell's workload crashed). */
   async abandon(): Promise<void> {
     await this.#end(() => Promise.resolve());
@@ -260,13 +266,10 @@ export class Cell extends EventEmitter<CellEvents> {
       } catch (error: unknown) {
         // A timeout may have committed: the next attempt (or its read-back) finds out.
         if (this.#clock.now() >= deadline) {
-          this.#log.warn(
-            { err: describeError(error), attempt },
-            'clean departure failed; cell will read as lost',
-          );
+          this.#log.warn({ err: error, attempt }, 'clean departure failed; cell will read as lost');
           return;
         }
-        this.#log.warn({ err: describeError(error), attempt }, 'departure attempt failed; retrying');
+        this.#log.warn({ err: error, attempt }, 'departure attempt failed; retrying');
         await this.#clock.sleep(backoffMs(attempt, { baseMs: 100, maxMs: 2_000, jitter: 0.5 }));
       }
     }
@@ -356,7 +359,7 @@ export class Cell extends EventEmitter<CellEvents> {
           break;
         } catch (error: unknown) {
           if (isAborted(signal) || error instanceof AbortedError) return;
-          this.#log.warn({ err: describeError(error), failures }, 're-registration failed; retrying');
+          this.#log.warn({ err: error, failures }, 're-registration failed; retrying');
           await this.#clock
             .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
             .catch(() => undefined);

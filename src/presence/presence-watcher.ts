@@ -3,11 +3,11 @@ import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, TXN_BUDGET_BYTES, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
 import type { KvEntry } from '../consul/wire.js';
-import { describeError, InvalidStateError } from '../errors.js';
+import { InvalidStateError } from '../errors.js';
 import type { EventInput } from '../events/event.js';
 import { EventBus } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { changeEvents, changeOps } from './change-ops.js';
@@ -36,6 +36,7 @@ export interface PresenceWatcherOptions {
   /** Blocking-loop rate limit: burst, then one list per `refillMs` under churn. @default 3 / 100 */
   readonly burst?: number;
   readonly refillMs?: number;
+  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
   readonly clock?: Clock;
 }
@@ -70,13 +71,13 @@ export class PresenceWatcher {
     this.#options = options;
     const layout = new KvLayout(options.root);
     this.keys = layout.presence;
-    this.#log = (options.logger ?? silentLogger).child({ component: 'presence-watcher' });
+    this.#log = childLogger(options.logger ?? silentLogger, { component: 'presence-watcher' });
     this.eventLog =
       options.eventLog ??
       new EventLog({ client: options.client, stream: PRESENCE_STREAM, root: layout.root, logger: this.#log });
     this.#clock = options.clock ?? systemClock;
     this.events = new EventBus<PresenceEvent>((error: unknown) => {
-      this.#log.error({ err: describeError(error) }, 'presence listener threw');
+      this.#log.error({ err: error }, 'presence listener threw');
     });
   }
 
@@ -101,6 +102,11 @@ export class PresenceWatcher {
     await ready;
   }
 
+  /** `await using watcher = new PresenceWatcher(…)`: stops watching when the block exits. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   async stop(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'idle') {
       this.#state = 'stopped';
@@ -118,7 +124,7 @@ export class PresenceWatcher {
       (await this.#retrying('read the event log head', signal, (s) => this.eventLog.head(s)));
     if (since === undefined) return;
     const delivery = this.#deliver(since, signal).catch((error: unknown) => {
-      this.#log.error({ err: describeError(error) }, 'presence event delivery ended');
+      this.#log.error({ err: error }, 'presence event delivery ended');
     });
     await this.#retrying('presence watch', signal, (s) => this.#watch(s));
     await delivery;
@@ -149,7 +155,7 @@ export class PresenceWatcher {
       refillMs: this.#options.refillMs ?? 100,
       clock: this.#clock,
       onError: (error: unknown, n: number) => {
-        this.#log.warn({ err: describeError(error), failures: n }, 'presence watch failed; retrying');
+        this.#log.warn({ err: error, failures: n }, 'presence watch failed; retrying');
       },
     });
     for await (const { value } of snapshots) {
@@ -175,7 +181,7 @@ export class PresenceWatcher {
       } catch (error: unknown) {
         if (isAborted(signal)) return undefined;
         failures += 1;
-        this.#log.warn({ err: describeError(error), failures }, `${what} failed; retrying`);
+        this.#log.warn({ err: error, failures }, `${what} failed; retrying`);
         await this.#clock
           .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
           .catch(() => undefined);
@@ -229,7 +235,7 @@ export class PresenceWatcher {
     }));
     for (let i = 0; i < ops.length; i += MAX_TXN_OPS) {
       await this.#options.client.txn.run(ops.slice(i, i + MAX_TXN_OPS), signal).catch((error: unknown) => {
-        this.#log.debug({ err: describeError(error) }, 'stale departure cleanup skipped');
+        this.#log.debug({ err: error }, 'stale departure cleanup skipped');
       });
     }
   }

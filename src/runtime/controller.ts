@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
-import { describeError, ConfigError, InvalidStateError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { ConfigError, InvalidStateError } from '../errors.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { TerminalError, type Reconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
@@ -66,7 +66,7 @@ export class Controller<K = string> {
     this.#options = options;
     this.name = options.name;
     this.#clock = options.clock ?? systemClock;
-    this.#log = (options.logger ?? silentLogger).child({ controller: options.name });
+    this.#log = childLogger(options.logger ?? silentLogger, { controller: options.name });
     this.queue = options.queue ?? new WorkQueue<K>({ clock: this.#clock });
   }
 
@@ -128,14 +128,11 @@ export class Controller<K = string> {
       else if (error instanceof TerminalError) {
         this.queue.forget(key);
         outcome = 'terminal';
-        this.#log.error({ key, err: describeError(error) }, 'reconcile failed for good');
+        this.#log.error({ key, err: error }, 'reconcile failed for good');
       } else {
         this.queue.addRateLimited(key);
         outcome = 'error';
-        this.#log.warn(
-          { key, err: describeError(error), retries: this.queue.retries(key) },
-          'reconcile failed',
-        );
+        this.#log.warn({ key, err: error, retries: this.queue.retries(key) }, 'reconcile failed');
       }
     } finally {
       this.queue.done(key);
@@ -161,7 +158,7 @@ export class Controller<K = string> {
       try {
         for (const key of listKeys()) this.queue.add(key);
       } catch (error: unknown) {
-        this.#log.error({ err: describeError(error) }, 'resync could not list keys');
+        this.#log.error({ err: error }, 'resync could not list keys');
       }
     }
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsulClient } from '../consul/client.js';
 import { ConsulHttpError, ConsulPermissionError, InvalidSessionError } from '../consul/errors.js';
-import { AbortedError, describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { AbortedError } from '../errors.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 
 /** Prefix of every agent check Baton registers; dead ones are garbage-collected by later leases. */
@@ -33,6 +33,7 @@ export interface LeaseOptions {
    * @default session info with `?consistent`
    */
   readonly confirm?: (lease: Lease, signal: AbortSignal, timeoutMs: number) => Promise<boolean>;
+  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
   readonly clock?: Clock;
 }
@@ -82,7 +83,7 @@ export class Lease {
     this.sessionId = sessionId;
     this.checkId = checkId;
     this.#clock = options.clock ?? systemClock;
-    this.#log = (options.logger ?? silentLogger).child({ session: sessionId, check: checkId });
+    this.#log = childLogger(options.logger ?? silentLogger, { session: sessionId, check: checkId });
     this.#confirmedAt = openedAt;
   }
 
@@ -92,7 +93,7 @@ export class Lease {
     const clock = options.clock ?? systemClock;
     if (collectionDue(client, clock.now())) {
       await collectDeadChecks(client, signal).catch((error: unknown) => {
-        options.logger?.debug({ err: describeError(error) }, 'dead check collection failed');
+        options.logger?.debug({ err: error }, 'dead check collection failed');
       });
     }
     const checkId = `${CHECK_PREFIX}${randomUUID()}`;
@@ -158,11 +159,11 @@ export class Lease {
     for (const key of keys) {
       // The empty value stays after the release: the durable mark of a clean end (`endedTerm`).
       await client.kv.put(key, '', { release: this.sessionId, timeoutMs: 2_000 }).catch((error: unknown) => {
-        this.#log.warn({ key, err: describeError(error) }, 'release on close failed');
+        this.#log.warn({ key, err: error }, 'release on close failed');
       });
     }
     await client.session.destroy(this.sessionId).catch((error: unknown) => {
-      this.#log.warn({ err: describeError(error) }, 'session destroy on close failed');
+      this.#log.warn({ err: error }, 'session destroy on close failed');
     });
     await client.agent.deregisterCheck(this.checkId).catch(() => undefined);
   }
@@ -198,10 +199,7 @@ export class Lease {
         if (result.status === 'rejected' && result.reason instanceof ConsulPermissionError) {
           // A revoked or expired token will not heal by retrying, and the agent can no longer sync the
           // check either: end the lease loudly; the session TTL backstop ends it on the servers.
-          this.#log.error(
-            { err: describeError(result.reason) },
-            'lease heartbeat refused: permission denied',
-          );
+          this.#log.error({ err: result.reason }, 'lease heartbeat refused: permission denied');
           this.#markLost('permission denied');
           return;
         }
@@ -219,7 +217,7 @@ export class Lease {
       } else if (confirmed.reason instanceof InvalidSessionError) {
         this.#markLost('session invalidated');
       } else {
-        this.#log.debug({ err: describeError(confirmed.reason) }, 'confirmation failed; retrying');
+        this.#log.debug({ err: confirmed.reason }, 'confirmation failed; retrying');
       }
       const elapsed = this.#clock.now() - sentAt;
       await this.#clock.sleep(Math.max(0, heartbeatIntervalMs - elapsed), signal).catch(() => undefined);
@@ -235,7 +233,7 @@ export class Lease {
       this.#markLost('check no longer registered');
       return;
     }
-    this.#log.debug({ err: describeError(error) }, 'check pass failed; retrying');
+    this.#log.debug({ err: error }, 'check pass failed; retrying');
   }
 }
 

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
 import { ConsulPermissionError } from '../consul/errors.js';
-import { AbortedError, ConfigError, describeError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { AbortedError, BatonError, ConfigError, ErrorCode } from '../errors.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
@@ -42,7 +42,9 @@ export interface SingletonOptions {
   readonly timing?: Partial<TimingProfile>;
   /**
    * The work, run for each term of leadership. It must stop when `leadership.signal` aborts. When it
-   * returns on its own, the singleton hands over cleanly and stops.
+   * returns on its own, the singleton hands over cleanly and stops. When it throws (before its signal
+   * aborted), the singleton hands over, stops in state `failed`, and `start()` rejects with a
+   * `WorkFailedError` whose `cause` is the thrown value.
    */
   readonly work: (leadership: Leadership) => Promise<void>;
   /**
@@ -62,8 +64,19 @@ export interface SingletonOptions {
    * one blocking query on `<root>/singletons/<name>/`. @default true
    */
   readonly directives?: boolean;
+  /** Where the singleton logs (a child bound to `singleton` and `identity`). @default silentLogger: quiet */
   readonly logger?: Logger;
   readonly clock?: Clock;
+}
+
+/** The singleton's `work` threw: the lock was handed over and the singleton stopped in state `failed`. */
+export class WorkFailedError extends BatonError {
+  constructor(
+    readonly singleton: string,
+    options: { cause: unknown },
+  ) {
+    super(ErrorCode.WorkFailed, `singleton ${singleton}: work failed`, options);
+  }
 }
 
 export interface SingletonEvents {
@@ -101,6 +114,8 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   #running: Promise<void> | undefined;
   readonly #gate: DirectiveGate;
   #sessionId: string | undefined;
+  /** What the work threw, when it failed on its own (not after its signal aborted). */
+  #workFailure: { error: unknown } | undefined;
 
   constructor(options: SingletonOptions) {
     super();
@@ -121,7 +136,10 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       this.#clock,
       options.preferenceRecheckMs,
     );
-    this.#log = (options.logger ?? silentLogger).child({ singleton: options.name, identity: this.identity });
+    this.#log = childLogger(options.logger ?? silentLogger, {
+      singleton: options.name,
+      identity: this.identity,
+    });
   }
 
   get state(): SingletonState {
@@ -136,7 +154,11 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     return this.#gate.current;
   }
 
-  /** Campaign until stopped. Resolves when the candidate has fully stopped (lock released). */
+  /**
+   * Campaign until stopped. Resolves when the candidate has fully stopped (lock released). Rejects, with
+   * the state `failed`, when the work threw (`WorkFailedError`, the work's error as `cause`) or the
+   * token lacks a permission a candidate needs (`ConsulPermissionError`); the lock is released first.
+   */
   start(signal?: AbortSignal): Promise<void> {
     if (this.#running !== undefined) return this.#running;
     signal?.addEventListener('abort', () => void this.stop(), { once: true });
@@ -144,12 +166,17 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     this.#running = this.#run().then(
       () => this.#setState('stopped'),
       (error: unknown) => {
-        this.#log.error({ err: describeError(error) }, 'singleton failed');
+        this.#log.error({ err: error }, 'singleton failed');
         this.#setState('failed');
         throw error;
       },
     );
     return this.#running;
+  }
+
+  /** `await using singleton = new Singleton(…)`: stops (releasing the lock) when the block exits. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
   }
 
   /** Clean shutdown: stop the work, release the lock, destroy the session. */
@@ -178,10 +205,12 @@ export class Singleton extends EventEmitter<SingletonEvents> {
           );
     try {
       await this.#campaignUntilStopped();
+      if (this.#workFailure !== undefined)
+        throw new WorkFailedError(this.name, { cause: this.#workFailure.error });
     } finally {
       this.#stop.abort(new AbortedError('stopped'));
       await watching.catch((error: unknown) => {
-        this.#log.warn({ err: describeError(error) }, 'directive watch ended');
+        this.#log.warn({ err: error }, 'directive watch ended');
       });
     }
   }
@@ -218,7 +247,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         // A token without the permissions a candidate needs will not get them by retrying: fail loudly.
         if (error instanceof ConsulPermissionError) throw error;
         failures += 1;
-        this.#log.warn({ err: describeError(error), failures }, 'campaign error; retrying');
+        this.#log.warn({ err: error, failures }, 'campaign error; retrying');
         await this.#clock
           .sleep(backoffMs(failures, { baseMs: 100, maxMs: 5_000, jitter: 0.3 }), this.#stop.signal)
           .catch(() => undefined);
@@ -358,7 +387,14 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         log: this.#log,
         interrupt: this.#interrupt.signal,
       },
-      this.#options.work,
+      async (leadership) => {
+        try {
+          await this.#options.work(leadership);
+        } catch (error: unknown) {
+          if (!leadership.signal.aborted) this.#workFailure = { error };
+          throw error;
+        }
+      },
     );
     termOver.abort();
     await preference;

@@ -1,5 +1,5 @@
 import type { ConsulClient } from '../consul/client.js';
-import { AbortedError, BatonError, describeError, ErrorCode } from '../errors.js';
+import { AbortedError, BatonError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Lease } from '../session/lease.js';
 import type { Clock } from '../time/clock.js';
@@ -137,7 +137,7 @@ export async function runTerm(
     .then(
       () => end('work-finished'),
       (error: unknown) => {
-        if (!workAbort.signal.aborted) context.log.error({ err: describeError(error) }, 'worker failed');
+        if (!workAbort.signal.aborted) context.log.error({ err: error }, 'worker failed');
         end('work-failed');
       },
     );

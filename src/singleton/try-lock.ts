@@ -1,6 +1,6 @@
 import type { ConsulClient } from '../consul/client.js';
 import { ConfigError } from '../errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { checkTiming, DEFAULT_TIMING, type TimingProfile } from '../timing/safety-budget.js';
@@ -21,6 +21,7 @@ export interface TryLockOptions {
   readonly sessionTtlMs?: number;
   /** The installation's KV root: the lock key is `<root>/locks/exclusive/<resource>`. @default 'baton/v1' */
   readonly root?: string;
+  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
   /** Aborting it stops the operation (its `signal` aborts) and releases the lock once it settles. */
   readonly signal?: AbortSignal;
@@ -57,7 +58,7 @@ export async function tryLock<T>(
   const clock = options.clock ?? systemClock;
   const key = new KvLayout(options.root).locks.resource(resource);
   const identity = options.identity ?? defaultIdentity();
-  const log = (options.logger ?? silentLogger).child({ resource, identity });
+  const log = childLogger(options.logger ?? silentLogger, { resource, identity });
   let acquired = false;
   const lease = await Lease.open(
     {
