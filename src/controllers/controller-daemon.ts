@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { ConsulClient } from '../consul/client.js';
 import { describeError } from '../errors.js';
-import { EventBus } from '../events/event-bus.js';
-import type { BatonEvent } from '../events/event.js';
 import { EventLog } from '../events/event-log.js';
+import { EventTails } from '../events/event-tails.js';
 import { ObservabilityServer, type Readiness } from '../http/observability-server.js';
+import type { SseLimits } from '../http/sse-connection.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { BatonMetrics } from '../metrics/baton-metrics.js';
 import { PRESENCE_STREAM } from '../presence/presence-event.js';
@@ -29,6 +29,8 @@ export interface ControllerDaemonOptions {
   readonly root?: string;
   /** Timing of the controllers' own election (see the singleton timing model). @default DEFAULT_TIMING */
   readonly timing?: Partial<TimingProfile>;
+  /** Per-client limits of `/events`. @default DEFAULT_SSE_LIMITS */
+  readonly sse?: SseLimits;
   readonly logger?: Logger;
 }
 
@@ -42,15 +44,12 @@ export class ControllerDaemon {
   readonly elector: Singleton;
   readonly #options: ControllerDaemonOptions;
   readonly #log: Logger;
-  readonly #events = new EventBus<BatonEvent>();
   readonly #stop = new AbortController();
   #server: ObservabilityServer | undefined;
-  #tails: Promise<void>[] = [];
   readonly #streams = [PRESENCE_STREAM, SINGLETON_STREAM];
-  /** How many tails have read their starting position: /events is served once all have. */
-  #tailsPositioned = 0;
-  /** Each tail's last delivered seq (for the subscriber lag metric). */
-  readonly #cursors = new Map<string, number>();
+  /** Every replica follows the durable event streams for /events (ids come from the log, not the replica). */
+  readonly #eventTails: EventTails;
+  #tailsRun: Promise<void> = Promise.resolve();
 
   constructor(options: ControllerDaemonOptions) {
     this.#options = options;
@@ -74,7 +73,13 @@ export class ControllerDaemon {
     this.metrics.observe(options.client);
     this.metrics.leader.track(this.elector);
     this.metrics.sources.eventLogHeads = () => this.#eventLogHeads();
-    this.metrics.sources.eventTailCursors = () => this.#cursors;
+    this.#eventTails = new EventTails({
+      client: options.client,
+      streams: this.#streams,
+      root: this.controller.layout.root,
+      logger: this.#log,
+    });
+    this.metrics.sources.eventTailCursors = () => this.#eventTails.cursors;
   }
 
   /** Start serving and campaigning; resolves with the HTTP address once listening. */
@@ -87,13 +92,13 @@ export class ControllerDaemon {
         registry: this.metrics.registry,
         readiness: () => this.readiness(),
         status: () => statusSnapshot(this),
-        subscribe: (send) =>
-          this.#tailsPositioned === this.#streams.length ? this.#events.on(send) : undefined,
+        events: this.#eventTails,
+        ...(this.#options.sse === undefined ? {} : { sse: this.#options.sse }),
         logger: this.#log,
       });
       address = await this.#server.listen();
     }
-    this.#tails = this.#streams.map((stream) => this.#tail(stream));
+    this.#tailsRun = this.#eventTails.run(this.#stop.signal);
     void this.elector.start().catch((error: unknown) => {
       this.#log.error({ err: describeError(error) }, 'controller election failed');
     });
@@ -112,7 +117,7 @@ export class ControllerDaemon {
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.elector.stop();
-    await Promise.allSettled(this.#tails);
+    await this.#tailsRun;
     await this.#server?.close();
   }
 
@@ -139,38 +144,5 @@ export class ControllerDaemon {
       }),
     );
     return new Map(heads);
-  }
-
-  /**
-   * Follow one durable event stream for /events subscribers on every replica: from the head when the tail
-   * starts, then from the last event delivered, so a failed subscription resumes where it stopped instead
-   * of skipping to the head.
-   */
-  async #tail(stream: string): Promise<void> {
-    const log = new EventLog({
-      client: this.#options.client,
-      stream,
-      root: this.controller.layout.root,
-      logger: this.#log,
-    });
-    let cursor: number | undefined;
-    while (!this.#stop.signal.aborted) {
-      try {
-        if (cursor === undefined) {
-          cursor = await log.head(this.#stop.signal);
-          this.#cursors.set(stream, cursor);
-          this.#tailsPositioned += 1;
-        }
-        await log.subscribe({ signal: this.#stop.signal, since: cursor }, (event) => {
-          cursor = event.seq;
-          this.#cursors.set(stream, cursor);
-          this.#events.emit(event);
-        });
-      } catch (error: unknown) {
-        if (isAborted(this.#stop.signal)) return;
-        this.#log.warn({ err: describeError(error), stream }, 'event tail failed; retrying');
-        await abortableSleep(1_000, this.#stop.signal).catch(() => undefined);
-      }
-    }
   }
 }

@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { describeError } from '../errors.js';
+import type { EventFeed } from '../events/event-tails.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import type { SseLimits } from './sse-connection.js';
+import { serveEvents } from './sse-events.js';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -20,12 +23,10 @@ export interface ObservabilityServerOptions {
   readonly health?: () => Readiness;
   readonly readiness: () => Readiness;
   readonly status: () => Promise<unknown>;
-  /**
-   * Subscribe to events for `/events` (Server-Sent Events); returns the unsubscribe function, or undefined
-   * while the event tails are not positioned yet (answered 503 with `retry:`, so a client never connects
-   * to a stream that would skip what is committed between its connection and the tail's start).
-   */
-  readonly subscribe?: (send: (event: { seq: number; type: string }) => void) => (() => void) | undefined;
+  /** The durable event streams `/events` serves (Server-Sent Events, resumable: see `sse-cursor.ts`). */
+  readonly events?: EventFeed;
+  /** Per-client limits of `/events`. @default DEFAULT_SSE_LIMITS */
+  readonly sse?: SseLimits;
   readonly logger?: Logger;
 }
 
@@ -91,7 +92,8 @@ export class ObservabilityServer {
         send(response, 200, await this.#options.status());
         return;
       case '/events':
-        this.#events(request, response);
+        if (this.#options.events === undefined) send(response, 404, { error: 'events are not served here' });
+        else await serveEvents(request, response, this.#options.events, this.#sseOptions());
         return;
       default:
         send(response, 404, { error: `no route ${path}; try /healthz /readyz /metrics /status /events` });
@@ -99,31 +101,8 @@ export class ObservabilityServer {
     }
   }
 
-  #events(request: IncomingMessage, response: ServerResponse): void {
-    const subscribe = this.#options.subscribe;
-    if (subscribe === undefined) {
-      send(response, 404, { error: 'events are not served by this process' });
-      return;
-    }
-    const unsubscribe = subscribe((event) => {
-      response.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-    });
-    if (unsubscribe === undefined) {
-      response.setHeader('retry-after', '1');
-      send(response, 503, { error: 'the event tails are starting; retry shortly' });
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    response.write(': baton events\n\n');
-    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
-    request.once('close', () => {
-      clearInterval(keepAlive);
-      unsubscribe();
-    });
+  #sseOptions(): { limits?: SseLimits; logger: Logger } {
+    return { ...(this.#options.sse === undefined ? {} : { limits: this.#options.sse }), logger: this.#log };
   }
 }
 

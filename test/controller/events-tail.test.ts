@@ -50,7 +50,7 @@ describe("a controller's /events", () => {
     const [event] = await log.append([
       { type: 'CellLost', subject: 'tail-cell', observedAt: new Date().toISOString(), reason: 'Test' },
     ]);
-    await waitFor(() => stream.text().includes(`id: ${event?.seq}\n`), {
+    await waitFor(() => stream.text().includes(`id: presence:${event?.seq},`), {
       timeoutMs: 30_000,
       message: `event ${event?.seq} committed after the connect never arrived`,
     });
