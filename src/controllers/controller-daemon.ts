@@ -13,7 +13,8 @@ import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
 import { abortableSleep, isAborted } from '../time/clock.js';
 import type { TimingProfile } from '../timing/safety-budget.js';
 import { BatonController } from './baton-controller.js';
-import { statusSnapshot } from './status-snapshot.js';
+import { statusPageRoutes } from './status-page/status-page-routes.js';
+import { statusSnapshot, type StatusSnapshot } from './status-snapshot.js';
 
 /** The singleton the controller replicas campaign for. */
 export const CONTROLLER_SINGLETON = 'baton-controller';
@@ -91,7 +92,8 @@ export class ControllerDaemon {
         port: this.#options.http.port,
         registry: this.metrics.registry,
         readiness: () => this.readiness(),
-        status: () => statusSnapshot(this),
+        status: () => this.#status(),
+        pages: statusPageRoutes(() => this.#status()),
         events: this.#eventTails,
         ...(this.#options.sse === undefined ? {} : { sse: this.#options.sse }),
         logger: this.#log,
@@ -103,6 +105,10 @@ export class ControllerDaemon {
       this.#log.error({ err: describeError(error) }, 'controller election failed');
     });
     return address;
+  }
+
+  #status(): Promise<StatusSnapshot> {
+    return statusSnapshot(this, { client: this.#options.client, streams: this.#streams });
   }
 
   /** Ready when its caches are synced (active) or it knows who the active controller is (standby). */

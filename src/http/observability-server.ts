@@ -27,6 +27,8 @@ export interface ObservabilityServerOptions {
   readonly events?: EventFeed;
   /** Per-client limits of `/events`. @default DEFAULT_SSE_LIMITS */
   readonly sse?: SseLimits;
+  /** Extra GET routes (the status page): a response for a path it serves, undefined for any other. */
+  readonly pages?: (path: string) => Promise<{ contentType: string; body: string } | undefined>;
   readonly logger?: Logger;
 }
 
@@ -95,9 +97,16 @@ export class ObservabilityServer {
         if (this.#options.events === undefined) send(response, 404, { error: 'events are not served here' });
         else await serveEvents(request, response, this.#options.events, this.#sseOptions());
         return;
-      default:
-        send(response, 404, { error: `no route ${path}; try /healthz /readyz /metrics /status /events` });
+      default: {
+        const page = await this.#options.pages?.(path);
+        if (page !== undefined) {
+          response.writeHead(200, { 'content-type': page.contentType, 'cache-control': 'no-cache' });
+          response.end(page.body);
+          return;
+        }
+        send(response, 404, { error: `no route ${path}; try / /healthz /readyz /metrics /status /events` });
         return;
+      }
     }
   }
 
