@@ -11,6 +11,10 @@ export const ExitCode = {
   unreachable: 4,
   /** Consul's ACLs refused the token a permission the command needs. */
   permissionDenied: 5,
+  /** `run`/`lock`/`cell`: the command exists but cannot be executed (shell convention). */
+  notExecutable: 126,
+  /** `run`/`lock`/`cell`: the command was not found (shell convention). */
+  notFound: 127,
 } as const;
 
 /** A CLI failure with the message a person sees and the exit code a script sees. */

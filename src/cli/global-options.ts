@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConsulClient } from '../consul/client.js';
+import { resolveConsulConfig, type ConsulConfig } from '../consul/config.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import { resolveRoot } from '../layout/root.js';
 
@@ -12,8 +13,13 @@ export interface GlobalOptions {
 
 /** The Consul client for a command, from `--consul`/`--token`/`--token-file` or Consul's environment. */
 export function consulFromCommand(command: Command): ConsulClient {
+  return new ConsulClient(consulConfigFromCommand(command));
+}
+
+/** The resolved Consul settings of a command (whether a token is given, for one). */
+export function consulConfigFromCommand(command: Command): ConsulConfig {
   const options = command.optsWithGlobals<GlobalOptions>();
-  return ConsulClient.fromEnv({
+  return resolveConsulConfig({
     ...(options.consul === undefined ? {} : { address: options.consul }),
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.tokenFile === undefined ? {} : { tokenFile: options.tokenFile }),

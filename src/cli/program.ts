@@ -2,17 +2,22 @@ import { Command, CommanderError } from 'commander';
 import { registerAclPolicy } from './commands/acl-policy.js';
 import { registerApply } from './commands/apply.js';
 import { registerCell } from './commands/cell.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConsulDev } from './commands/consul-dev.js';
 import { registerController } from './commands/controller.js';
 import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerEvents } from './commands/events.js';
+import { registerDiff } from './commands/diff.js';
 import { registerGet } from './commands/get.js';
 import { registerLock } from './commands/lock.js';
+import { registerPauseResume } from './commands/pause.js';
 import { registerRun } from './commands/run.js';
 import { registerStepDown } from './commands/step-down.js';
-import { registerVersion } from './commands/version.js';
-import { ExitCode, reportAndExitCode } from './exit.js';
+import { registerWait } from './commands/wait.js';
+import { batonVersion, registerVersion } from './commands/version.js';
+import { CliError, ExitCode, reportAndExitCode } from './exit.js';
+import { commanderWhat, usageLine } from './usage-error.js';
 
 /** Every command registers itself here; one file per command under commands/. */
 export function buildProgram(): Command {
@@ -22,7 +27,9 @@ export function buildProgram(): Command {
     .option('--token <token>', 'Consul ACL token (default: CONSUL_HTTP_TOKEN); prefer --token-file')
     .option('--token-file <path>', 'read the Consul ACL token from a file (default: CONSUL_HTTP_TOKEN_FILE)')
     .option('--root <prefix>', 'KV root of this Baton installation (default: BATON_ROOT, else baton/v1)')
-    .showHelpAfterError()
+    .version(batonVersion(), '--version', "print Baton's version")
+    // Usage errors become one line in runCli, never the whole help text.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
   registerVersion(program);
   registerConsulDev(program);
@@ -33,10 +40,14 @@ export function buildProgram(): Command {
   registerCell(program);
   registerEvents(program);
   registerApply(program);
+  registerDiff(program);
   registerGet(program);
   registerDescribe(program);
   registerDelete(program);
+  registerPauseResume(program);
+  registerWait(program);
   registerAclPolicy(program);
+  registerCompletion(program);
   return program;
 }
 
@@ -48,7 +59,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (error: unknown) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) return ExitCode.ok;
+      // Bare `baton` (no command) printed its help on purpose; any other mistake is one line.
+      if (error.code !== 'commander.help')
+        process.stderr.write(usageLine(commanderWhat(error), program, argv));
+      return ExitCode.usage;
+    }
+    if (error instanceof CliError && error.exitCode === ExitCode.usage) {
+      process.stderr.write(usageLine(error.message, program, argv));
+      return ExitCode.usage;
     }
     return reportAndExitCode(error);
   }

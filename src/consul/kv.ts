@@ -17,6 +17,8 @@ export interface Indexed<T> {
   readonly value: T;
   /** `X-Consul-Index` of the read, usable as the `index` of a later blocking read. */
   readonly index: number;
+  /** Set on `list` when ACLs are on (`deny`: what the token may not read is left out, not refused). */
+  readonly defaultAclPolicy?: string;
 }
 
 export interface PutOptions {
@@ -65,8 +67,10 @@ export class KvApi {
     const path = kvPath(prefix);
     const response = await this.#http.expectOk(readRequest(path, { recurse: true }, options), true);
     const index = response.index ?? 0;
-    if (response.status === 404) return { value: [], index };
-    return { value: this.#http.parse(KvListSchema, response, path), index };
+    const acl =
+      response.defaultAclPolicy === undefined ? {} : { defaultAclPolicy: response.defaultAclPolicy };
+    if (response.status === 404) return { value: [], index, ...acl };
+    return { value: this.#http.parse(KvListSchema, response, path), index, ...acl };
   }
 
   /** Key names under a prefix (`?keys`, optionally one level with `separator`). */

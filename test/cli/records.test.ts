@@ -100,10 +100,10 @@ describe('baton apply/get/describe/delete through the built CLI', () => {
     const table = await baton(['get', 'singletons']);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+HOLDER\s+TOKEN\s+TRANSITIONS\s+SINCE$/);
+    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+HOLDER\s+TOKEN\s+TRANSITIONS\s+SINCE\s+STATUS-AGE$/);
     expect(lines).toHaveLength(SEEDS.length + 1);
     expect(lines.find((line) => line.startsWith('converger'))).toMatch(
-      /^converger\s+Held\s+cell-7\s+4\s+2\s+9\ds$/, // written as 90 s ago; the CLI runs a moment later
+      /^converger\s+Held\s+cell-7\s+4\s+2\s+9\ds\s+\S+$/, // written as 90 s ago; the CLI runs a moment later
     );
     expect(lines.find((line) => line.startsWith('auctioneer'))).toMatch(/^auctioneer\s+Pending\s+<none>/);
 
@@ -172,7 +172,8 @@ describe('baton apply/get/describe/delete through the built CLI', () => {
     const again = await baton(['delete', 'singleton', 'route-emitter']);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('singleton "route-emitter" not found');
-    expect((await baton(['delete', 'cell', 'x'])).code).toBe(2);
+    expect((await baton(['delete', 'cell', 'x'])).stderr).toContain('cell "x" not found');
+    expect((await baton(['delete', 'lock', 'x'])).code).toBe(2);
   });
 
   it('get --watch prints a record again when it changes, and stops cleanly on SIGINT', async () => {
@@ -218,6 +219,6 @@ describe('baton apply/get/describe/delete through the built CLI', () => {
     expect(name.stderr).toContain('"../../x" is not a record name: name must be a DNS label');
     const format = await baton(['get', 'singletons', '-o', 'xml']);
     expect(format.code).toBe(2);
-    expect(format.stderr).toContain('-o must be one of wide, json, yaml; got "xml"');
+    expect(format.stderr).toContain('-o must be one of wide, name, json, yaml; got "xml"');
   });
 });

@@ -3,8 +3,7 @@ import { CasConflictError } from '../../consul/errors.js';
 import { ApplyConflictError, commitApply, planApply } from '../../store/apply-records.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
-import { formatProblem, parseManifests } from '../manifests/parse-manifests.js';
-import { readManifestFiles } from '../manifests/read-manifest-files.js';
+import { loadManifests } from '../manifests/load-manifests.js';
 
 interface ApplyOptions {
   readonly filename: string[];
@@ -17,21 +16,15 @@ export function registerApply(program: Command): void {
     .description(
       'create or update records from YAML manifests: all validated first, then written all or nothing',
     )
-    .requiredOption('-f, --filename <path...>', 'a manifest file, or a directory of .yaml/.yml files')
+    .requiredOption(
+      '-f, --filename <path...>',
+      'a manifest file, a directory of .yaml/.yml files, or - for stdin',
+    )
     .option('--dry-run', 'validate and show what would change, write nothing')
     .action(async (options: ApplyOptions, command: Command) => {
-      const { records, problems } = parseManifests(await readManifestFiles(options.filename));
-      if (problems.length > 0) {
-        for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
-        throw new CliError(
-          `${problems.length} problem${problems.length === 1 ? '' : 's'} in the manifests; nothing was applied`,
-          ExitCode.failure,
-        );
-      }
-      if (records.length === 0) throw new CliError('the manifests hold no records', ExitCode.usage);
+      const all = await loadManifests(options.filename);
       const client = consulFromCommand(command);
       const { root } = layoutFromCommand(command);
-      const all = records.map((found) => found.record);
       try {
         const plan = await planApply(client, all, { root });
         const outcomes =

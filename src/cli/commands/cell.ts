@@ -7,6 +7,7 @@ import { onStopSignals } from '../../process/stop-signals.js';
 import { superviseCommand, type SupervisedCommand } from '../../process/supervise-command.js';
 import { Watchdog } from '../../process/watchdog.js';
 import { CliError, ExitCode } from '../exit.js';
+import { resolveCommand } from '../resolve-command.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { startWorkerEndpoint } from '../worker-endpoint.js';
 
@@ -51,6 +52,7 @@ export function registerCell(program: Command): void {
 async function runCell(cmd: string[], flags: CellFlags, command: Command): Promise<number> {
   const [file, ...args] = cmd;
   if (file === undefined) throw new CliError('give the command to run after --', ExitCode.usage);
+  resolveCommand(file); // before campaigning or registering: a typo must take nothing
   const spec = parseSpec(flags);
   const checkTtlMs = positiveMs('--check-ttl', flags.checkTtl);
   const heartbeatIntervalMs = positiveMs('--heartbeat', flags.heartbeat);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SingletonKind } from '../../api/kinds.js';
+import { CellKind, SingletonKind } from '../../api/kinds.js';
 import { RecordNotFoundError } from '../../store/errors.js';
 import { RecordStore } from '../../store/record-store.js';
 import { CliError } from '../exit.js';
@@ -10,12 +10,13 @@ export function registerDelete(program: Command): void {
   program
     .command('delete')
     .description(
-      'delete a record (spec and status); running candidates are not stopped (stop them, or pause the record first)',
+      'delete a record (spec and status); running candidates and cells are not stopped (the controller writes a live ' +
+        "cell's record again; pause a singleton first)",
     )
-    .argument('<type>', 'singleton')
+    .argument('<type>', 'singleton or cell')
     .argument('<name>', 'the record name')
     .action(async (type: string, name: string, _options: unknown, command: Command) => {
-      const kind = kindArgument(type, [SingletonKind]);
+      const kind = kindArgument(type, [SingletonKind, CellKind]);
       try {
         await new RecordStore(consulFromCommand(command), kind, {
           root: layoutFromCommand(command).root,

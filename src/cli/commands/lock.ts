@@ -8,6 +8,7 @@ import { Watchdog } from '../../process/watchdog.js';
 import { tryLock } from '../../singleton/try-lock.js';
 import { DEFAULT_TIMING } from '../../timing/safety-budget.js';
 import { CliError, ExitCode } from '../exit.js';
+import { resolveCommand } from '../resolve-command.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
 
@@ -33,6 +34,7 @@ export function registerLock(program: Command): void {
 async function runExclusive(cmd: string[], options: LockOptions, command: Command): Promise<number> {
   const [file, ...args] = cmd;
   if (file === undefined) throw new CliError('give the command to run after --', ExitCode.usage);
+  resolveCommand(file); // before campaigning or registering: a typo must take nothing
   const timing = readTimingFlags(options);
   const log = createRootLogger('baton-lock');
   const stopping = new AbortController();

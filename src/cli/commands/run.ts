@@ -8,6 +8,7 @@ import { Watchdog, WatchdogLostError } from '../../process/watchdog.js';
 import { Singleton } from '../../singleton/elector.js';
 import type { Leadership } from '../../singleton/term.js';
 import { CliError, ExitCode } from '../exit.js';
+import { resolveCommand } from '../resolve-command.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
 import { startWorkerEndpoint } from '../worker-endpoint.js';
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
 async function runSingletonCommand(cmd: string[], options: RunOptions, command: Command): Promise<number> {
   const [file, ...args] = cmd;
   if (file === undefined) throw new CliError('give the command to run after --', ExitCode.usage);
+  resolveCommand(file); // before campaigning or registering: a typo must take nothing
   const log = createRootLogger('baton-run');
   const timing = readTimingFlags(options);
   let childExit: number | undefined;

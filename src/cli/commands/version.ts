@@ -7,11 +7,16 @@ export function registerVersion(program: Command): void {
     .command('version')
     .description('print the Baton version and the Consul release it is built and tested against')
     .action(() => {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-        version: string;
-      };
       process.stdout.write(
-        `baton ${pkg.version}\nconsul ${pinnedConsulVersion()} (pinned in tools/consul/go.mod)\n`,
+        `baton ${batonVersion()}\nconsul ${pinnedConsulVersion()} (pinned in tools/consul/go.mod)\n`,
       );
     });
+}
+
+/** Baton's version, from its package.json. */
+export function batonVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }

@@ -60,30 +60,53 @@ export function parseManifests(files: readonly { file: string; text: string }[])
       const { contents } = document;
       // An empty document (after a trailing `---`, or only comments) holds nothing to apply.
       if (contents === null || (isScalar(contents) && contents.value === null)) continue;
-      const start = contents.range[0];
-      const result = validate(document.toJS() as unknown);
-      if (!result.ok) {
-        for (const issue of result.issues) {
-          problems.push(at(offsetOf(document, issue), formatIssuePath(issue.path), issue.message));
+      for (const { value, path } of documentItems(document.toJS() as unknown)) {
+        const node = path.length === 0 ? contents : document.getIn(path, true);
+        const start = isNode(node) ? (node.range?.[0] ?? contents.range[0]) : contents.range[0];
+        const result = validate(value);
+        if (!result.ok) {
+          for (const issue of result.issues) {
+            const located = { ...issue, path: [...path, ...issue.path] };
+            problems.push(at(offsetOf(document, located), formatIssuePath(located.path), issue.message));
+          }
+          continue;
         }
-        continue;
+        const found: ManifestRecord = { record: result.record, file, line: lineCounter.linePos(start).line };
+        const id = `${result.record.kind.toLowerCase()} "${result.record.metadata.name}"`;
+        const earlier = firstSeen.get(id);
+        if (earlier !== undefined) {
+          const nameNode = document.getIn([...path, 'metadata', 'name'], true);
+          const offset = isNode(nameNode) ? (nameNode.range?.[0] ?? start) : start;
+          problems.push(
+            at(
+              offset,
+              formatIssuePath([...path, 'metadata', 'name']),
+              `${id} is also defined at ${earlier.file}:${earlier.line}`,
+            ),
+          );
+          continue;
+        }
+        firstSeen.set(id, found);
+        records.push(found);
       }
-      const found: ManifestRecord = { record: result.record, file, line: lineCounter.linePos(start).line };
-      const id = `${result.record.kind.toLowerCase()} "${result.record.metadata.name}"`;
-      const earlier = firstSeen.get(id);
-      if (earlier !== undefined) {
-        const nameNode = document.getIn(['metadata', 'name'], true);
-        const offset = isNode(nameNode) ? (nameNode.range?.[0] ?? start) : start;
-        problems.push(
-          at(offset, 'metadata.name', `${id} is also defined at ${earlier.file}:${earlier.line}`),
-        );
-        continue;
-      }
-      firstSeen.set(id, found);
-      records.push(found);
     }
   }
   return { records, problems };
+}
+
+/**
+ * The records a document holds: itself, or the `items` of a `kind: List` (what `baton get -o yaml` prints
+ * for several records), each with its path in the document so problems point into the list.
+ */
+function documentItems(value: unknown): { value: unknown; path: (string | number)[] }[] {
+  if (typeof value !== 'object' || value === null) return [{ value, path: [] }];
+  const object = value as Record<string, unknown>;
+  if (object['kind'] !== 'List') return [{ value, path: [] }];
+  const items = object['items'];
+  if (!Array.isArray(items)) {
+    return [{ value: { kind: 'List', items }, path: [] }]; // reported by validate as an unknown kind
+  }
+  return items.map((item: unknown, index) => ({ value: item, path: ['items', index] }));
 }
 
 type Validation =
@@ -95,7 +118,7 @@ function validate(value: unknown): Validation {
     typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['kind'] : undefined;
   const kind = KINDS.find((candidate) => candidate.kind === kindName);
   if (kind === undefined) {
-    const expected = KINDS.map((candidate) => candidate.kind).join(' or ');
+    const expected = `${KINDS.map((candidate) => candidate.kind).join(', ')} or a List of them`;
     const message =
       kindName === undefined
         ? `a document needs a kind (${expected})`

@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { CliError, ExitCode } from '../exit.js';
 
 /**
- * The text of every manifest named by `-f`: a file as is, a directory's `*.yaml`/`*.yml` files (not
+ * The text of every manifest named by `-f`: `-` for standard input, a file as is, a directory's `*.yaml`/`*.yml` files (not
  * recursive) in name order. A path that cannot be read is a usage error that names it.
  */
 export async function readManifestFiles(paths: readonly string[]): Promise<{ file: string; text: string }[]> {
   const files: { file: string; text: string }[] = [];
   for (const path of paths) {
+    if (path === '-') {
+      files.push({ file: '<stdin>', text: await readStdin() });
+      continue;
+    }
     let isDirectory: boolean;
     try {
       isDirectory = (await stat(path)).isDirectory();
@@ -27,4 +31,10 @@ export async function readManifestFiles(paths: readonly string[]): Promise<{ fil
     for (const file of names) files.push({ file, text: await readFile(file, 'utf8') });
   }
   return files;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

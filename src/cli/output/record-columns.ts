@@ -28,11 +28,12 @@ const SINGLETON: RecordColumns = {
     'TOKEN',
     'TRANSITIONS',
     'SINCE',
+    'STATUS-AGE',
     ...(wide ? ['PREFERRED', 'GENERATION', 'CANDIDATES', 'TIMING'] : []),
   ],
   row: (entry, wide, now) => {
     const record = entry.record as Singleton | undefined;
-    if (record === undefined) return invalidRow(entry, wide ? 9 : 5);
+    if (record === undefined) return invalidRow(entry, wide ? 10 : 6);
     const status = record.status;
     const timing = resolveTiming(record.spec.timing);
     return [
@@ -42,6 +43,7 @@ const SINGLETON: RecordColumns = {
       status?.fencingToken === undefined ? '<none>' : String(status.fencingToken),
       String(status?.transitions ?? 0),
       status?.since === undefined ? '<none>' : formatAge(status.since, now),
+      formatAge(statusChangedAt(record), now),
       ...(wide
         ? [
             record.spec.preferredHolder ?? '<none>',
@@ -62,11 +64,12 @@ const CELL: RecordColumns = {
     'ZONE',
     'INCARNATION',
     'LAST-SEEN',
+    'STATUS-AGE',
     ...(wide ? ['ID', 'CAPACITY', 'LABELS'] : []),
   ],
   row: (entry, wide, now) => {
     const record = entry.record as Cell | undefined;
-    if (record === undefined) return invalidRow(entry, wide ? 8 : 5);
+    if (record === undefined) return invalidRow(entry, wide ? 9 : 6);
     const status = record.status;
     return [
       record.metadata.name,
@@ -75,10 +78,31 @@ const CELL: RecordColumns = {
       record.spec.zone ?? '<none>',
       orNone(status?.incarnation),
       formatAge(status?.lastSeen, now),
+      formatAge(statusChangedAt(record), now),
       ...(wide ? [record.spec.id, formatMap(record.spec.capacity), formatMap(record.spec.labels)] : []),
     ];
   },
 };
+
+/**
+ * When the controller last changed a record's status: the newest time it holds (a condition's
+ * lastTransitionTime, the holder's `since`, a cell's `lastSeen`). Status carries no write time of its own,
+ * and the controller writes status only when it changes, so this is the age of the newest status fact;
+ * undefined while no status was written.
+ */
+export function statusChangedAt(record: BatonRecord): string | undefined {
+  const status = record.status;
+  if (status === undefined) return undefined;
+  const times = [
+    ...status.conditions.map((condition) => condition.lastTransitionTime),
+    ...('since' in status && status.since !== undefined ? [status.since] : []),
+    ...('lastSeen' in status && status.lastSeen !== undefined ? [status.lastSeen] : []),
+  ];
+  return times.reduce<string | undefined>(
+    (newest, time) => (newest === undefined || Date.parse(time) > Date.parse(newest) ? time : newest),
+    undefined,
+  );
+}
 
 export function columnsFor(kind: BatonRecord['kind']): RecordColumns {
   return kind === 'Singleton' ? SINGLETON : CELL;
