@@ -147,6 +147,12 @@ describe('usage errors and the version', () => {
     expect(format.stderr).toBe(
       'baton: -o must be one of wide, name, json, yaml; got "xml" (see baton get --help)\n',
     );
+    const completion = await runBaton(['completion', 'bash'], env(root));
+    expect(completion.stdout).toContain('complete -F _baton baton');
+    for (const word of ['pause', 'wait', 'diff', '--no-headers', '--selector', 'singletons']) {
+      expect(completion.stdout).toContain(word);
+    }
+    expect((await runBaton(['completion', 'zsh'], env(root))).stdout).toMatch(/^#compdef baton\n/);
     const version = await runBaton(['--version'], env(root));
     expect(version.status).toBe(0);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
