@@ -4,9 +4,21 @@
  * typed Consul client they all stand on.
  */
 export * from './consul/index.js';
-export { BatonError, ConfigError, AbortedError } from './errors.js';
+export {
+  ErrorCode,
+  isErrorCode,
+  BatonError,
+  ConfigError,
+  InvalidArgumentError,
+  InvalidStateError,
+  AbortedError,
+} from './errors.js';
 export {
   Singleton,
+  WorkFailedError,
+  SINGLETON_EVENTS,
+  SingletonEventSchema,
+  type SingletonEvent,
   tryLock,
   fencedPut,
   admitFencingToken,
@@ -54,7 +66,10 @@ export {
   CellRegistrationTooLargeError,
   MAX_REGISTRATION_BYTES,
   PresenceWatcher,
+  PresenceLostError,
   PRESENCE_STREAM,
+  PRESENCE_EVENTS,
+  PresenceEventSchema,
   listCells,
   listLiveCells,
   isPresenceEvent,
@@ -66,7 +81,20 @@ export {
   type PresenceEvent,
   type PresenceWatcherOptions,
 } from './presence/index.js';
-export { EventLog, EventBus, BatonEventSchema, type BatonEvent, type EventInput } from './events/index.js';
+export {
+  EventLog,
+  EventBus,
+  BatonEventSchema,
+  defineEventStream,
+  eventTypeSchema,
+  decodeEvent,
+  type BatonEvent,
+  type EventInput,
+  type EventStream,
+  type DecodedEvent,
+  type ReadResult,
+  type SubscribeOptions,
+} from './events/index.js';
 export { SINGLETON_STREAM } from './singleton/singleton-events.js';
 export {
   SingletonSchema,

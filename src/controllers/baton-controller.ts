@@ -10,12 +10,12 @@ import { EventLog } from '../events/event-log.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { PresenceWatcher } from '../presence/presence-watcher.js';
-import { PRESENCE_STREAM } from '../presence/presence-event.js';
+import { PRESENCE_EVENTS } from '../presence/presence-event.js';
 import { Controller, type ReconcileEvent } from '../runtime/controller.js';
 import { WorkQueue } from '../runtime/work-queue.js';
 import type { Reconciler } from '../runtime/reconciler.js';
 import { KvLayout } from '../layout/kv-layout.js';
-import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
+import { SINGLETON_EVENTS } from '../singleton/singleton-events.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
@@ -93,7 +93,7 @@ export class BatonController {
     const watcher = new PresenceWatcher({
       client,
       root: this.layout.root,
-      eventLog: new EventLog({ client, stream: PRESENCE_STREAM, root: this.layout.root, logger: this.#log }),
+      eventLog: new EventLog({ client, stream: PRESENCE_EVENTS, root: this.layout.root, logger: this.#log }),
       logger: this.#log,
     });
     const singletonLoop = this.#loop(
@@ -101,7 +101,7 @@ export class BatonController {
       new SingletonReconciler({
         client,
         store: this.singletons,
-        events: new EventLog({ client, stream: SINGLETON_STREAM, root: this.layout.root, logger: this.#log }),
+        events: new EventLog({ client, stream: SINGLETON_EVENTS, root: this.layout.root, logger: this.#log }),
         locks: this.layout.locks,
         metrics,
       }),

@@ -1,6 +1,7 @@
 import { setCondition, type Condition, type ConditionUpdate } from '../api/condition.js';
 import { resolveTiming, type Singleton, type SingletonStatus } from '../api/singleton.js';
 import type { EventInput } from '../events/event.js';
+import type { SingletonEvent } from '../singleton/singleton-events.js';
 import type { TermEnding } from '../singleton/holder-record.js';
 
 /** What the controller observed about a singleton's lock and candidates. */
@@ -32,7 +33,7 @@ export type HolderChange = 'Acquired' | 'HandedOver' | 'FailedOver';
 export interface SingletonPlan {
   readonly status: SingletonStatus;
   /** Events to append before the status is written (at-least-once). */
-  readonly events: EventInput[];
+  readonly events: EventInput<SingletonEvent>[];
   /** Look again after this long even without a change (waiting on lock-delay, a pending stand-down). */
   readonly requeueAfterMs?: number;
   /** Set when a new holder is observed: what kind of change it was (for the handover/failover metrics). */
@@ -84,7 +85,7 @@ export function planSingletonStatus(
     observedGeneration: record.metadata.generation,
     conditions,
   };
-  const events: EventInput[] = [];
+  const events: EventInput<SingletonEvent>[] = [];
   const missed = missedTerms(previous, observed, holderChanged && held);
   if (missed > 0) {
     // Terms that began and ended between two observations (or while no controller ran) left no holder
@@ -103,11 +104,9 @@ export function planSingletonStatus(
   }
   const change = holderChanged && held ? holderChange(observed.previousTermEnded) : undefined;
   if (holderChanged) {
-    events.push({
-      type: held ? 'HolderChanged' : 'HolderReleased',
+    const common = {
       subject: record.metadata.name,
       observedAt: now.toISOString(),
-      reason: change ?? (observed.previousTermEnded === 'lost' ? 'SessionLost' : 'Released'),
       data: {
         holder: observed.holder ?? null,
         previousHolder: previous?.holder ?? null,
@@ -115,7 +114,16 @@ export function planSingletonStatus(
         previousFencingToken: previous?.fencingToken ?? null,
         previousTermEnded: observed.previousTermEnded ?? null,
       },
-    });
+    };
+    events.push(
+      change !== undefined
+        ? { type: 'HolderChanged', reason: change, ...common }
+        : {
+            type: 'HolderReleased',
+            reason: observed.previousTermEnded === 'lost' ? 'SessionLost' : 'Released',
+            ...common,
+          },
+    );
   }
   const pending = (!held && waiting.length > 0 && !spec.paused) || (spec.paused && held);
   return {

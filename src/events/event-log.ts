@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
@@ -8,12 +9,23 @@ import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock } from '../time/clock.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { EventKeys } from '../layout/event-keys.js';
-import { BatonEventSchema, type BatonEvent, type EventInput } from './event.js';
+import {
+  BatonEventSchema,
+  decodeEvent,
+  untypedStream,
+  type BatonEvent,
+  type EventInput,
+  type EventStream,
+} from './event.js';
 
-export interface EventLogOptions {
+export interface EventLogOptions<E extends BatonEvent = BatonEvent> {
   readonly client: ConsulClient;
-  /** Stream name: one log per stream under `<root>/<stream>/`. */
-  readonly stream: string;
+  /**
+   * The stream: its name (one log per stream under `<root>/events/<name>/`, events read as the generic
+   * `BatonEvent`), or a typed stream descriptor such as `SINGLETON_EVENTS` or `PRESENCE_EVENTS` (events
+   * read as that stream's discriminated union; appends are checked against its schema).
+   */
+  readonly stream: string | EventStream<E>;
   /** The installation's KV root; the log lives under `<root>/events/<stream>/`. @default 'baton/v1' */
   readonly root?: string;
   /** Events kept; older ones are deleted as new ones arrive. @default 10_000 */
@@ -28,8 +40,14 @@ export interface AppendOptions {
   readonly signal?: AbortSignal;
 }
 
-export interface ReadResult {
-  readonly events: BatonEvent[];
+export interface ReadResult<E extends BatonEvent = BatonEvent> {
+  /** The events the stream's schema recognises, oldest first. */
+  readonly events: E[];
+  /**
+   * Well-formed events the stream's schema does not recognise (a type added by a newer writer), oldest
+   * first: kept, not dropped. Always empty for an untyped log.
+   */
+  readonly unrecognized: BatonEvent[];
   /** The newest sequence in the log when read. */
   readonly head: number;
   /** True when events after `since` were already trimmed by retention (the reader missed some). */
@@ -42,6 +60,11 @@ export interface SubscribeOptions {
   readonly signal: AbortSignal;
   /** Called when retention trimmed events the subscriber had not seen. */
   readonly onGap?: (fromSeq: number, toSeq: number) => void;
+  /**
+   * Called, in order with the handler, for each well-formed event the stream's schema does not recognise
+   * (a newer writer's type). @default log it at debug level and go on
+   */
+  readonly onUnrecognized?: (event: BatonEvent) => Promise<void> | void;
 }
 
 /** The log's head moved while we appended 100 times in a row: someone else writes without pause. */
@@ -60,23 +83,29 @@ const OPS_PER_EVENT = 2;
  * writes the events and deletes the ones that fell out of retention, so sequence numbers never repeat
  * and never skip. Readers resume from the last seq they handled: at-least-once delivery.
  */
-export class EventLog {
+export class EventLog<E extends BatonEvent = BatonEvent> {
+  /** The stream's name. */
   readonly stream: string;
+  /** The stream's schema: what this log's readers decode to and its writers may append. */
+  readonly events: EventStream<E>;
   readonly retention: number;
   readonly #client: ConsulClient;
   readonly #keys: EventKeys;
   readonly #log: Logger;
 
-  constructor(options: EventLogOptions) {
-    this.#keys = new KvLayout(options.root).events(options.stream);
+  constructor(options: EventLogOptions<E>) {
+    const events =
+      typeof options.stream === 'string' ? (untypedStream(options.stream) as EventStream<E>) : options.stream;
+    this.#keys = new KvLayout(options.root).events(events.name);
     const retention = options.retention ?? 10_000;
     if (!Number.isSafeInteger(retention) || retention < 1) {
       throw new ConfigError(`event log retention must be a positive integer, got ${retention}`);
     }
-    this.stream = options.stream;
+    this.stream = events.name;
+    this.events = events;
     this.retention = retention;
     this.#client = options.client;
-    this.#log = childLogger(options.logger ?? silentLogger, { stream: options.stream });
+    this.#log = childLogger(options.logger ?? silentLogger, { stream: events.name });
   }
 
   get headKey(): string {
@@ -89,7 +118,7 @@ export class EventLog {
   }
 
   /** About what appending `inputs` adds to a transaction's body (head CAS, event writes, retention). */
-  wireBytes(inputs: readonly EventInput[]): number {
+  wireBytes(inputs: readonly EventInput<E>[]): number {
     const key = this.#eventKey(Number.MAX_SAFE_INTEGER);
     let bytes = txnOpWireBytes({ verb: 'cas', key: this.headKey, value: key, index: 0 });
     for (const input of inputs) {
@@ -103,14 +132,14 @@ export class EventLog {
    * Number and write `inputs` atomically with `extraOps`. Retries head conflicts; a failing extra op
    * rolls everything back and surfaces as `TxnRollbackError` (op indexes relative to `extraOps`).
    */
-  async append(inputs: readonly EventInput[], options: AppendOptions = {}): Promise<BatonEvent[]> {
+  async append(inputs: readonly EventInput<E>[], options: AppendOptions = {}): Promise<E[]> {
     const extraOps = options.extraOps ?? [];
     if (inputs.length > EventLog.capacity(extraOps.length)) {
       throw new InvalidArgumentError(`too many events for one append: ${inputs.length}; batch them`);
     }
     for (let attempt = 0; attempt < 100; attempt += 1) {
       const { head, modifyIndex } = await this.#readHead(options.signal);
-      const events = inputs.map((input, i) => BatonEventSchema.parse({ ...input, seq: head + i + 1 }));
+      const events = inputs.map((input, i) => this.#check({ ...input, seq: head + i + 1 }));
       const last = head + events.length;
       const ops: TxnOp[] = [
         { verb: 'cas', key: this.headKey, value: String(last), index: modifyIndex },
@@ -135,8 +164,34 @@ export class EventLog {
     throw new EventLogContentionError(this.stream);
   }
 
-  /** Up to `limit` events with seq > since, oldest first. */
-  async read(since: number, limit = 500, signal?: AbortSignal): Promise<ReadResult> {
+  /** The event as the stream's schema reads it; one it rejects is a caller's bug, refused before writing. */
+  #check(event: unknown): E {
+    const parsed = this.events.schema.safeParse(event);
+    if (parsed.success) return parsed.data;
+    throw new InvalidArgumentError(
+      `event does not fit stream ${this.stream}: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`,
+      { cause: parsed.error },
+    );
+  }
+
+  /** Up to `limit` events with seq > since, oldest first, split into recognised and unrecognised. */
+  async read(since: number, limit = 500, signal?: AbortSignal): Promise<ReadResult<E>> {
+    const { envelopes, head, gap } = await this.#readEnvelopes(since, limit, signal);
+    const events: E[] = [];
+    const unrecognized: BatonEvent[] = [];
+    for (const envelope of envelopes) {
+      const decoded = decodeEvent(this.events, envelope);
+      if (decoded.recognized) events.push(decoded.event);
+      else unrecognized.push(decoded.event);
+    }
+    return { events, unrecognized, head, gap };
+  }
+
+  async #readEnvelopes(
+    since: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<{ envelopes: BatonEvent[]; head: number; gap: boolean }> {
     const { head } = await this.#readHead(signal);
     const oldest = Math.max(1, head - this.retention + 1);
     const from = Math.max(since + 1, oldest);
@@ -146,7 +201,7 @@ export class EventLog {
       const end = Math.min(to, start + MAX_TXN_OPS - 1);
       events.push(...(await this.#readRange(start, end, signal)));
     }
-    return { events, head, gap: from > since + 1 && head > since };
+    return { envelopes: events, head, gap: from > since + 1 && head > since };
   }
 
   /**
@@ -155,10 +210,12 @@ export class EventLog {
    * from the head: that would skip events). A throwing handler ends the subscription with its error; resume
    * with `since` = the last seq handled.
    */
-  async subscribe(
-    options: SubscribeOptions,
-    handler: (event: BatonEvent) => Promise<void> | void,
-  ): Promise<void> {
+  async subscribe(options: SubscribeOptions, handler: (event: E) => Promise<void> | void): Promise<void> {
+    const onUnrecognized =
+      options.onUnrecognized ??
+      ((event: BatonEvent): void => {
+        this.#log.debug({ seq: event.seq, type: event.type }, 'event of a type this reader does not know');
+      });
     const { signal } = options;
     let position: { cursor: number } | undefined;
     const failed = { inHandler: false };
@@ -167,7 +224,9 @@ export class EventLog {
         position ??= { cursor: options.since ?? (await this.#readHead(signal)).head };
         await this.#follow(position, options, async (event) => {
           try {
-            await handler(event);
+            const decoded = decodeEvent(this.events, event);
+            if (decoded.recognized) await handler(decoded.event);
+            else await onUnrecognized(decoded.event);
           } catch (error: unknown) {
             failed.inHandler = true;
             throw error;
@@ -208,13 +267,13 @@ export class EventLog {
     );
     for await (const { value: head } of heads) {
       while (position.cursor < head && !isAborted(signal)) {
-        const batch = await this.read(position.cursor, 500, signal);
-        if (batch.gap) options.onGap?.(position.cursor + 1, (batch.events[0]?.seq ?? batch.head + 1) - 1);
-        if (batch.events.length === 0) {
+        const batch = await this.#readEnvelopes(position.cursor, 500, signal);
+        if (batch.gap) options.onGap?.(position.cursor + 1, (batch.envelopes[0]?.seq ?? batch.head + 1) - 1);
+        if (batch.envelopes.length === 0) {
           position.cursor = batch.head;
           break;
         }
-        for (const event of batch.events) {
+        for (const event of batch.envelopes) {
           if (isAborted(signal)) return;
           await handler(event);
           position.cursor = event.seq;
@@ -251,7 +310,7 @@ export class EventLog {
     }
     const events: BatonEvent[] = [];
     for (const entry of entries) {
-      const event = decodeEvent(entry.value);
+      const event = decodeEnvelope(entry.value);
       // Skipped, not thrown: one corrupt entry must not stall every reader at its seq forever.
       if (event === undefined) this.#log.warn({ key: entry.key }, 'undecodable event skipped');
       else events.push(event);
@@ -264,7 +323,7 @@ export class EventLog {
   }
 }
 
-function decodeEvent(bytes: Buffer): BatonEvent | undefined {
+function decodeEnvelope(bytes: Buffer): BatonEvent | undefined {
   try {
     const parsed = BatonEventSchema.safeParse(JSON.parse(bytes.toString('utf8')));
     return parsed.success ? parsed.data : undefined;

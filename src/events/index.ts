@@ -1,4 +1,14 @@
-export { BatonEventSchema, type BatonEvent, type EventInput } from './event.js';
+export {
+  BatonEventSchema,
+  eventTypeSchema,
+  defineEventStream,
+  untypedStream,
+  decodeEvent,
+  type BatonEvent,
+  type EventInput,
+  type EventStream,
+  type DecodedEvent,
+} from './event.js';
 export { EventBus, type EventListener } from './event-bus.js';
 export {
   EventLog,

@@ -1,5 +1,6 @@
 import type { TxnOp } from '../consul/txn.js';
 import type { EventInput } from '../events/event.js';
+import type { PresenceEvent } from './presence-event.js';
 import type { CellOutcome, KnownCell } from './cell-registration.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { CellChange } from './snapshot-diff.js';
@@ -45,13 +46,12 @@ function guardedDelete(key: string, index: number): TxnOp[] {
 }
 
 /** The events one change reports, in order. */
-export function changeEvents(change: CellChange, observedAt: string): EventInput[] {
-  return change.transitions.map((t) => ({
-    type: t.type,
-    subject: t.cellId,
-    incarnation: t.incarnation,
+export function changeEvents(change: CellChange, observedAt: string): EventInput<PresenceEvent>[] {
+  return change.transitions.map(({ cellId, incarnation, registration, ...kind }) => ({
+    ...kind,
+    subject: cellId,
+    incarnation,
     observedAt,
-    reason: t.reason,
-    data: { registration: t.registration },
+    data: { registration },
   }));
 }

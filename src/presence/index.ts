@@ -18,6 +18,7 @@ export {
 } from './cell-registration.js';
 export {
   Cell,
+  PresenceLostError,
   CellIdConflictError,
   type CellOptions,
   type CellState,
@@ -26,7 +27,17 @@ export {
 } from './cell.js';
 export { PresenceKeys } from '../layout/presence-keys.js';
 export { PresenceWatcher, type PresenceWatcherOptions, type WatcherState } from './presence-watcher.js';
-export { PRESENCE_STREAM, isPresenceEvent, type PresenceEvent } from './presence-event.js';
+export {
+  PRESENCE_STREAM,
+  PRESENCE_EVENTS,
+  PresenceEventSchema,
+  CellRegisteredEventSchema,
+  CellUpdatedEventSchema,
+  CellDepartedEventSchema,
+  CellLostEventSchema,
+  isPresenceEvent,
+  type PresenceEvent,
+} from './presence-event.js';
 export { listCells, listLiveCells, type ListCellsOptions } from './live-cells.js';
 export { decodeSnapshot, type PresenceSnapshot, type Versioned } from './presence-snapshot.js';
 export {

@@ -11,7 +11,7 @@ import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { changeEvents, changeOps } from './change-ops.js';
-import { PRESENCE_STREAM, isPresenceEvent, type PresenceEvent } from './presence-event.js';
+import { PRESENCE_EVENTS, isPresenceEvent, type PresenceEvent } from './presence-event.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import { decodeSnapshot } from './presence-snapshot.js';
@@ -74,7 +74,7 @@ export class PresenceWatcher {
     this.#log = childLogger(options.logger ?? silentLogger, { component: 'presence-watcher' });
     this.eventLog =
       options.eventLog ??
-      new EventLog({ client: options.client, stream: PRESENCE_STREAM, root: layout.root, logger: this.#log });
+      new EventLog({ client: options.client, stream: PRESENCE_EVENTS, root: layout.root, logger: this.#log });
     this.#clock = options.clock ?? systemClock;
     this.events = new EventBus<PresenceEvent>((error: unknown) => {
       this.#log.error({ err: error }, 'presence listener threw');
@@ -250,8 +250,8 @@ function* batches(
   log: EventLog,
   changes: readonly CellChange[],
   observedAt: string,
-): Generator<{ inputs: EventInput[]; ops: TxnOp[] }> {
-  let batch = { inputs: [] as EventInput[], ops: [] as TxnOp[] };
+): Generator<{ inputs: EventInput<PresenceEvent>[]; ops: TxnOp[] }> {
+  let batch = { inputs: [] as EventInput<PresenceEvent>[], ops: [] as TxnOp[] };
   let bytes = 0;
   for (const change of changes) {
     const ops = changeOps(keys, change, observedAt);

@@ -1,26 +1,22 @@
 import { sameRegistration, type CellRegistration } from './cell-registration.js';
+import type { PresenceEvent } from './presence-event.js';
+
+export type { PresenceEventType, PresenceReason } from './presence-event.js';
 import type { PresenceSnapshot, Versioned } from './presence-snapshot.js';
 
-export type PresenceEventType = 'CellRegistered' | 'CellUpdated' | 'CellDeparted' | 'CellLost';
+/** A presence event's `type` with a `reason` that type may carry. */
+export type PresenceKind = PresenceEvent extends infer E
+  ? E extends PresenceEvent
+    ? { readonly type: E['type']; readonly reason: E['reason'] }
+    : never
+  : never;
 
-/** Why a transition happened (CamelCase, like a Kubernetes condition reason). */
-export type PresenceReason =
-  | 'Registered'
-  | 'RegistrationChanged'
-  | 'DepartureRecorded'
-  /** The presence key vanished without a departure record: the session died (TTL, serfHealth). */
-  | 'SessionInvalidated'
-  /** A new incarnation replaced the known one without a departure record: crash and restart. */
-  | 'Reincarnated';
-
-export interface PresenceTransition {
-  readonly type: PresenceEventType;
+export type PresenceTransition = PresenceKind & {
   readonly cellId: string;
   readonly incarnation: string;
-  readonly reason: PresenceReason;
   /** The registration the event is about (the old one for Lost/Departed). */
   readonly registration: CellRegistration;
-}
+};
 
 /**
  * Everything that changes for one cell id: its events, in order, and what the watcher must write so
@@ -91,9 +87,9 @@ export function diffSnapshot(snapshot: PresenceSnapshot): PresenceDiff {
     }
     if (current !== undefined) {
       if (previous?.incarnation !== current.incarnation) {
-        transitions.push(transition('CellRegistered', 'Registered', current));
+        transitions.push(transition({ type: 'CellRegistered', reason: 'Registered' }, current));
       } else if (!sameRegistration(previous, current)) {
-        transitions.push(transition('CellUpdated', 'RegistrationChanged', current));
+        transitions.push(transition({ type: 'CellUpdated', reason: 'RegistrationChanged' }, current));
       }
     }
     if (transitions.length === 0) continue;
@@ -126,11 +122,11 @@ function ended(
   const departure = departures?.get(registration.incarnation);
   if (departure !== undefined)
     return {
-      transition: transition('CellDeparted', 'DepartureRecorded', registration),
+      transition: transition({ type: 'CellDeparted', reason: 'DepartureRecorded' }, registration),
       records: [departure],
     };
   const reason = current === undefined ? 'SessionInvalidated' : 'Reincarnated';
-  return { transition: transition('CellLost', reason, registration), records: [] };
+  return { transition: transition({ type: 'CellLost', reason }, registration), records: [] };
 }
 
 /** Whether acting on this diff would report a loss (the watcher confirms those with a consistent read). */
@@ -138,10 +134,6 @@ export function reportsLoss(diff: PresenceDiff): boolean {
   return diff.changes.some((change) => change.transitions.some((t) => t.type === 'CellLost'));
 }
 
-function transition(
-  type: PresenceEventType,
-  reason: PresenceReason,
-  registration: CellRegistration,
-): PresenceTransition {
-  return { type, reason, cellId: registration.id, incarnation: registration.incarnation, registration };
+function transition(kind: PresenceKind, registration: CellRegistration): PresenceTransition {
+  return { ...kind, cellId: registration.id, incarnation: registration.incarnation, registration };
 }

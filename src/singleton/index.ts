@@ -1,4 +1,20 @@
-export { Singleton, type SingletonOptions, type SingletonState, type SingletonEvents } from './elector.js';
+export {
+  Singleton,
+  WorkFailedError,
+  type SingletonOptions,
+  type SingletonState,
+  type SingletonEvents,
+} from './elector.js';
+export {
+  SINGLETON_STREAM,
+  SINGLETON_EVENTS,
+  SingletonEventSchema,
+  HolderChangedEventSchema,
+  HolderReleasedEventSchema,
+  TermsMissedEventSchema,
+  StepDownRequestedEventSchema,
+  type SingletonEvent,
+} from './singleton-events.js';
 export type { Leadership, TermEnd } from './term.js';
 export { LostConfidenceError } from './term.js';
 export { fencedPut, admitFencingToken, LockLostError, type FencedPutOptions } from './fencing.js';
