@@ -107,7 +107,8 @@ export async function statusSnapshot(
       entry.error === undefined
         ? {
             name: entry.name,
-            labels: entry.record.metadata.labels,
+            // The cell's own labels (its registration) and the record's, the record's winning.
+            labels: { ...entry.record.spec.labels, ...entry.record.metadata.labels },
             address: entry.record.spec.address,
             zone: entry.record.spec.zone ?? null,
             capacity: entry.record.spec.capacity ?? {},

@@ -36,11 +36,24 @@ function pairs(map: Readonly<Record<string, string | number>>, css: string): Saf
   return html`${entries.map(([key, value]) => html`<span class="${css}">${key}=${value}</span>`)}`;
 }
 
+/** Conditions that are bad news when True (Kubernetes' "abnormal-true" polarity); shown only then. */
+const ABNORMAL_WHEN_TRUE = new Set(['Invalid', 'Degraded', 'TermsMissed']);
+/** Conditions that are neither good nor bad news either way. */
+const NEUTRAL = new Set(['Progressing']);
+
+/** `good`, `bad`, `neutral` or `unknown`: what a condition's colour says, whatever its polarity. */
+function health(c: Condition): string {
+  if (c.status === 'Unknown') return 'unknown';
+  if (NEUTRAL.has(c.type)) return 'neutral';
+  return (c.status === 'True') !== ABNORMAL_WHEN_TRUE.has(c.type) ? 'good' : 'bad';
+}
+
 function conditions(list: readonly Condition[]): SafeHtml {
-  if (list.length === 0) return none;
-  return html`${list.map(
+  const shown = list.filter((c) => !(ABNORMAL_WHEN_TRUE.has(c.type) && c.status === 'False'));
+  if (shown.length === 0) return none;
+  return html`${shown.map(
     (c) =>
-      html`<span class="cond cond-${c.status}" title="${c.reason}: ${c.message}"
+      html`<span class="cond cond-${health(c)}" title="${c.type}=${c.status} ${c.reason}: ${c.message}"
         >${c.type}${c.status === 'True' ? '' : `=${c.status}`}</span
       >`,
   )}`;

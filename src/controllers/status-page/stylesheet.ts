@@ -31,6 +31,7 @@ th { text-align: left; font-weight: 600; color: var(--dim); font-size: 11px; tex
 td { padding: 6px 14px; border-bottom: 1px solid var(--line); vertical-align: top; }
 tbody tr:last-child td { border-bottom: 0; }
 tbody tr:hover { background: #fafbfd; }
+td.name, td.holder, td time { white-space: nowrap; }
 td.name { font-weight: 600; }
 td.num { font-variant-numeric: tabular-nums; }
 .mono { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", monospace; font-size: 12px; }
@@ -43,9 +44,10 @@ td.num { font-variant-numeric: tabular-nums; }
 .phase-Departed { background: var(--grey-bg); color: var(--grey); }
 .phase-Unknown { background: var(--amber-bg); color: var(--amber); }
 tr.phase-row-Lost td.name { color: var(--red); }
-.cond-True { background: var(--green-bg); color: var(--green); }
-.cond-False { background: var(--red-bg); color: var(--red); }
-.cond-Unknown { background: var(--amber-bg); color: var(--amber); }
+.cond-good { background: var(--green-bg); color: var(--green); }
+.cond-bad { background: var(--red-bg); color: var(--red); }
+.cond-unknown { background: var(--amber-bg); color: var(--amber); }
+.cond-neutral { background: var(--grey-bg); color: var(--grey); }
 .label { background: #eaf1fc; color: var(--blue); }
 .pair { background: var(--grey-bg); color: var(--grey); }
 .paused { background: var(--amber-bg); color: var(--amber); }
