@@ -9,6 +9,7 @@ import { registerDelete } from './commands/delete.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerEvents } from './commands/events.js';
 import { registerDiff } from './commands/diff.js';
+import { registerForceReleaseLock } from './commands/force-release-lock.js';
 import { registerGet } from './commands/get.js';
 import { registerLock } from './commands/lock.js';
 import { registerPauseResume } from './commands/pause.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerLock(program);
   registerStepDown(program);
+  registerForceReleaseLock(program);
   registerController(program);
   registerCell(program);
   registerEvents(program);

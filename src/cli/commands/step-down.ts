@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { EventLog } from '../../events/event-log.js';
 import { type StepDownRequest } from '../../singleton/directives.js';
@@ -7,6 +6,7 @@ import { SINGLETON_STREAM } from '../../singleton/singleton-events.js';
 import { abortableSleep } from '../../time/clock.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
+import { operatorName } from '../operator.js';
 
 interface StepDownFlags {
   reason: string;
@@ -45,7 +45,7 @@ async function stepDown(name: string, flags: StepDownFlags, command: Command): P
     session: held.session,
     reason: flags.reason,
     requestedAt: new Date().toISOString(),
-    requestedBy: `${userInfo().username}@${hostname()}`,
+    requestedBy: operatorName(),
   };
   await client.kv.put(layout.singletons.stepDown(name), JSON.stringify(request));
   await new EventLog({ client, root: layout.root, stream: SINGLETON_STREAM }).append([
