@@ -19,6 +19,7 @@ import { SINGLETON_EVENTS } from '../singleton/singleton-events.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
+import { LockGc } from './lock-gc.js';
 import { SingletonReconciler } from './singleton-reconciler.js';
 
 export interface BatonControllerOptions {
@@ -30,6 +31,10 @@ export interface BatonControllerOptions {
   readonly resyncMs?: number;
   /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
+  /** Lost/Departed Cell records are deleted this long after the cell ended. @default 24 h */
+  readonly cellRetentionMs?: number;
+  /** Lock keys nobody holds are deleted after this long. @default 24 h */
+  readonly lockRetentionMs?: number;
 }
 
 /**
@@ -110,7 +115,14 @@ export class BatonController {
     );
     const cellLoop = this.#loop(
       CellKind.kind,
-      new CellReconciler({ client, store: this.cells, presence: this.layout.presence }),
+      new CellReconciler({
+        client,
+        store: this.cells,
+        presence: this.layout.presence,
+        ...(this.#options.cellRetentionMs === undefined
+          ? {}
+          : { retentionMs: this.#options.cellRetentionMs }),
+      }),
       resyncMs,
       () =>
         new Set([
@@ -138,7 +150,18 @@ export class BatonController {
     });
 
     const informers = [records, locks, cellRecords, presenceCells];
-    const running = [...informers.map((i) => i.run(signal)), singletonLoop.run(signal), cellLoop.run(signal)];
+    const lockGc = new LockGc({
+      client,
+      locks: this.layout.locks,
+      logger: this.#log,
+      ...(this.#options.lockRetentionMs === undefined ? {} : { retentionMs: this.#options.lockRetentionMs }),
+    });
+    const running = [
+      ...informers.map((i) => i.run(signal)),
+      singletonLoop.run(signal),
+      cellLoop.run(signal),
+      lockGc.run(signal),
+    ];
     try {
       await Promise.all([...informers.map((i) => i.waitForSync(signal)), watcher.start(signal)]);
       this.#synced = true;

@@ -3,7 +3,8 @@ import { setCondition } from '../api/condition.js';
 import { CellSchema, type Cell, type CellStatus } from '../api/cell.js';
 import { API_VERSION } from '../api/metadata.js';
 import type { ConsulClient } from '../consul/client.js';
-import { done, type Reconciler, type Result } from '../runtime/reconciler.js';
+import { TxnRollbackError } from '../consul/errors.js';
+import { done, requeueAfter, type Reconciler, type Result } from '../runtime/reconciler.js';
 import {
   CellOutcomeSchema,
   CellRegistrationSchema,
@@ -18,8 +19,16 @@ export interface CellReconcilerOptions {
   readonly client: ConsulClient;
   readonly store: RecordStore<Cell>;
   readonly presence: PresenceKeys;
+  /**
+   * How long a Lost or Departed Cell record is kept after its cell ended (from the watcher's durable
+   * `outcomes/` record); then the record and that outcome are deleted. @default DEFAULT_CELL_RETENTION_MS
+   */
+  readonly retentionMs?: number;
   readonly now?: () => Date;
 }
+
+/** A day: long enough for an operator to look at a lost cell, short enough that records do not pile up. */
+export const DEFAULT_CELL_RETENTION_MS = 24 * 60 * 60 * 1_000;
 
 /**
  * Mirrors presence into `Cell` records an operator reads with `baton get cells`: spec = the registration
@@ -28,6 +37,10 @@ export interface CellReconcilerOptions {
  * record, written with the CellLost/CellDeparted event), so a controller that starts after a watcher
  * committed an event and died still converges. While the watcher's `known/` record says the cell is live
  * but its key is gone, the end is not decided yet and the status is left alone.
+ *
+ * Retention: a cell that ended more than `retentionMs` ago (by the outcome's `observedAt`, a durable time,
+ * so a new active controller decides the same) has its record and outcome deleted in one transaction,
+ * guarded so that a cell registering again, or a new outcome, keeps them.
  */
 export class CellReconciler implements Reconciler {
   readonly #options: CellReconcilerOptions;
@@ -46,18 +59,27 @@ export class CellReconciler implements Reconciler {
     const entry = await store.get(id, signal);
     if (entry === undefined || entry.error !== undefined) return done;
     const previous = entry.record.status;
+    const ended = registration === undefined ? await this.#outcome(id, signal) : undefined;
     const status =
       registration === undefined
-        ? absent(await this.#outcome(id, signal), previous, now)
+        ? absent(ended?.outcome, previous, now)
         : present(registration, previous, now);
     if (status !== undefined && statusChanged(withoutLastSeen(previous), withoutLastSeen(status))) {
       await store.writeStatus(entry, status, signal);
     }
+    if (ended === undefined) return done;
+    const retentionMs = this.#options.retentionMs ?? DEFAULT_CELL_RETENTION_MS;
+    const leftMs = Date.parse(ended.outcome.observedAt) + retentionMs - now.getTime();
+    if (leftMs > 0) return requeueAfter(leftMs);
+    await this.#forget(id, entry.specIndex, ended.index, signal);
     return done;
   }
 
   /** How the cell's last incarnation ended, once the watcher has decided (undefined: not decided). */
-  async #outcome(id: string, signal: AbortSignal): Promise<CellOutcome | undefined> {
+  async #outcome(
+    id: string,
+    signal: AbortSignal,
+  ): Promise<{ outcome: CellOutcome; index: number } | undefined> {
     const { client, presence } = this.#options;
     const read = { consistency: 'consistent', signal } as const;
     const [known, outcome] = await Promise.all([
@@ -65,7 +87,29 @@ export class CellReconciler implements Reconciler {
       client.kv.get(presence.outcome(id), read),
     ]);
     if (known.value !== undefined || outcome.value === undefined) return undefined;
-    return decode(CellOutcomeSchema, outcome.value.value);
+    const decoded = decode(CellOutcomeSchema, outcome.value.value);
+    return decoded === undefined ? undefined : { outcome: decoded, index: outcome.value.modifyIndex };
+  }
+
+  /**
+   * Delete an ended cell's record and outcome, all or nothing: only if the record's spec and the outcome are
+   * still those read and the cell has not registered again (else the next reconcile decides afresh).
+   */
+  async #forget(id: string, specIndex: number, outcomeIndex: number, signal: AbortSignal): Promise<void> {
+    const { client, store, presence } = this.#options;
+    try {
+      await client.txn.run(
+        [
+          { verb: 'check-index', key: store.keys.spec(id), index: specIndex },
+          { verb: 'check-not-exists', key: presence.cell(id) },
+          { verb: 'delete-cas', key: presence.outcome(id), index: outcomeIndex },
+          { verb: 'delete-tree', key: store.keys.recordPrefix(id) },
+        ],
+        signal,
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof TxnRollbackError)) throw error;
+    }
   }
 }
 

@@ -33,6 +33,8 @@ export interface ControllerDaemonOptions {
   /** Per-client limits of `/events`. @default DEFAULT_SSE_LIMITS */
   readonly sse?: SseLimits;
   readonly logger?: Logger;
+  /** Retention of ended Cell records and unheld lock keys (see `BatonController`). @default 24 h each */
+  readonly retention?: { readonly cellRetentionMs?: number; readonly lockRetentionMs?: number };
 }
 
 /**
@@ -61,6 +63,7 @@ export class ControllerDaemon {
       logger: this.#log,
       ...(options.root === undefined ? {} : { root: options.root }),
       ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
+      ...options.retention,
     });
     this.elector = new Singleton({
       client: options.client,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ControllerDaemon } from '../../controllers/controller-daemon.js';
 import { createRootLogger } from '../../log/logger.js';
+import { parseDurationMs } from '../../timing/duration.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { addTimingFlags, readTimingFlags } from '../timing-flags.js';
@@ -10,6 +11,8 @@ interface ControllerFlags extends Record<string, unknown> {
   http: string;
   identity?: string;
   resync: string;
+  cellRetention: string;
+  lockRetention: string;
 }
 
 export function registerController(program: Command): void {
@@ -22,7 +25,9 @@ export function registerController(program: Command): void {
       '127.0.0.1:9470',
     )
     .option('--identity <id>', 'this replica, shown to operators (default host:pid)')
-    .option('--resync <seconds>', 'periodic full reconcile, a safety net', '30');
+    .option('--resync <seconds>', 'periodic full reconcile, a safety net', '30')
+    .option('--cell-retention <duration>', 'delete Lost/Departed Cell records this long after the end', '24h')
+    .option('--lock-retention <duration>', 'delete lock keys nobody has held for this long', '24h');
   addTimingFlags(command).action(async (flags: ControllerFlags, command: Command) => {
     const http = parseHttpFlag(flags.http);
     const resyncSeconds = Number(flags.resync);
@@ -37,6 +42,10 @@ export function registerController(program: Command): void {
       ...(http === undefined ? {} : { http }),
       resyncMs: resyncSeconds * 1_000,
       timing: readTimingFlags(flags),
+      retention: {
+        cellRetentionMs: retentionFlag('--cell-retention', flags.cellRetention),
+        lockRetentionMs: retentionFlag('--lock-retention', flags.lockRetention),
+      },
       logger: log,
     });
     let address;
@@ -53,4 +62,11 @@ export function registerController(program: Command): void {
     });
     await daemon.stop();
   });
+}
+
+function retentionFlag(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0)
+    throw new CliError(`${flag} takes a duration > 0 such as 24h, got "${text}"`, ExitCode.usage);
+  return ms;
 }
