@@ -106,4 +106,5 @@ export {
 export { RecordStore } from './store/index.js';
 export { BatonController } from './controllers/baton-controller.js';
 export { ControllerDaemon, CONTROLLER_SINGLETON } from './controllers/controller-daemon.js';
-export { createRootLogger, silentLogger, type Logger } from './log/logger.js';
+export { createRootLogger, silentLogger, childLogger, type Logger } from './log/logger.js';
+export { isUnreachable, type ConsulHealth } from './runtime/consul-health.js';

@@ -7,6 +7,7 @@ import { AbortedError, BatonError, ErrorCode, InvalidStateError } from '../error
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
+import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import {
   CellSpecSchema,
@@ -56,6 +57,8 @@ export interface CellEvents {
   registered: [CellRegistration];
   /** The session died under a running cell; it re-registers with a new incarnation. */
   lost: [{ incarnation: string; reason: string }];
+  /** Consul became unreachable while re-registering, or reachable again (see `Cell.consul`). */
+  consul: [ConsulHealth];
 }
 
 /** Another live session holds this cell id. */
@@ -95,6 +98,7 @@ export class Cell extends EventEmitter<CellEvents> {
   readonly #keys: PresenceKeys;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #health = new ConsulHealthTracker((health) => this.emit('consul', health));
   readonly #supervisor = new AbortController();
   #spec: CellSpec;
   #state: CellState = 'idle';
@@ -112,6 +116,14 @@ export class Cell extends EventEmitter<CellEvents> {
     this.key = this.#keys.cell(this.id);
     this.#clock = options.clock ?? systemClock;
     this.#log = childLogger(options.logger ?? silentLogger, { cell: this.id });
+  }
+
+  /**
+   * Whether this cell reaches Consul: `reachable: false` while re-registration finds no agent (state
+   * `registering`), back to true at the first answer. (`start()` itself rejects when Consul is unreachable.)
+   */
+  get consul(): ConsulHealth {
+    return this.#health.current;
   }
 
   get state(): CellState {
@@ -355,10 +367,12 @@ export class Cell extends EventEmitter<CellEvents> {
       for (let failures = 1; !isAborted(signal); failures += 1) {
         try {
           await this.#register(signal);
+          this.#health.reached();
           this.#setState('running');
           break;
         } catch (error: unknown) {
           if (isAborted(signal) || error instanceof AbortedError) return;
+          this.#health.failed(error);
           this.#log.warn({ err: error, failures }, 're-registration failed; retrying');
           await this.#clock
             .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)

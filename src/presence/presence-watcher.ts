@@ -9,6 +9,7 @@ import { EventBus } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { backoffMs } from '../time/backoff.js';
+import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { changeEvents, changeOps } from './change-ops.js';
 import { PRESENCE_EVENTS, isPresenceEvent, type PresenceEvent } from './presence-event.js';
@@ -61,6 +62,10 @@ export class PresenceWatcher {
   readonly eventLog: EventLog;
   readonly #options: PresenceWatcherOptions;
   readonly #log: Logger;
+  readonly #health = new ConsulHealthTracker((health) => {
+    for (const listener of this.#healthListeners) listener(health);
+  });
+  readonly #healthListeners = new Set<(health: ConsulHealth) => void>();
   readonly #clock: Clock;
   readonly #stop = new AbortController();
   #state: WatcherState = 'idle';
@@ -79,6 +84,20 @@ export class PresenceWatcher {
     this.events = new EventBus<PresenceEvent>((error: unknown) => {
       this.#log.error({ err: error }, 'presence listener threw');
     });
+  }
+
+  /**
+   * Whether this watcher reaches Consul: `reachable: false` while its reads find no agent (it keeps
+   * retrying), back to true at the first answer.
+   */
+  get consul(): ConsulHealth {
+    return this.#health.current;
+  }
+
+  /** Be told each time `consul` flips; returns the unsubscribe function. */
+  onConsulHealth(listener: (health: ConsulHealth) => void): () => void {
+    this.#healthListeners.add(listener);
+    return () => this.#healthListeners.delete(listener);
   }
 
   get state(): WatcherState {
@@ -148,13 +167,19 @@ export class PresenceWatcher {
   /** One blocking watch of the prefix; returns to be called again after a rolled-back commit. */
   async #watch(signal: AbortSignal): Promise<void> {
     const { client } = this.#options;
-    const snapshots = blockingLoop((request) => client.kv.list(this.keys.prefix, request), {
+    const list = async (request: Parameters<typeof client.kv.list>[1]) => {
+      const answer = await client.kv.list(this.keys.prefix, request);
+      this.#health.reached(); // every answer counts, not only the changes the loop yields
+      return answer;
+    };
+    const snapshots = blockingLoop(list, {
       signal,
       ...(this.#options.waitMs === undefined ? {} : { waitMs: this.#options.waitMs }),
       burst: this.#options.burst ?? 3,
       refillMs: this.#options.refillMs ?? 100,
       clock: this.#clock,
       onError: (error: unknown, n: number) => {
+        this.#health.failed(error);
         this.#log.warn({ err: error, failures: n }, 'presence watch failed; retrying');
       },
     });
@@ -176,10 +201,12 @@ export class PresenceWatcher {
     for (let failures = 0; !isAborted(signal);) {
       try {
         const result = await step(signal);
+        this.#health.reached();
         if (result !== undefined) return result;
         failures = 0;
       } catch (error: unknown) {
         if (isAborted(signal)) return undefined;
+        this.#health.failed(error);
         failures += 1;
         this.#log.warn({ err: error, failures }, `${what} failed; retrying`);
         await this.#clock

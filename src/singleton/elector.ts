@@ -7,6 +7,7 @@ import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { linkSignals } from '../time/linked-signal.js';
+import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { blockingDeadlineMs } from '../consul/blocking.js';
 import {
   checkTiming,
@@ -86,6 +87,8 @@ export interface SingletonEvents {
   /** A term ended, with the reason. */
   term: [{ token: number; end: TermEnd }];
   directives: [Directives];
+  /** Consul became unreachable for this candidate, or reachable again (see `Singleton.consul`). */
+  consul: [ConsulHealth];
 }
 
 /** How soon to retry an acquire refused while the key was free (lock-delay in force, or a lost race). */
@@ -114,6 +117,11 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   #running: Promise<void> | undefined;
   readonly #gate: DirectiveGate;
   #sessionId: string | undefined;
+  readonly #health = new ConsulHealthTracker((health) => {
+    if (health.reachable) this.#log.info('Consul reachable again');
+    else this.#log.warn({ err: health.lastError }, 'Consul unreachable; retrying');
+    this.emit('consul', health);
+  });
   /** What the work threw, when it failed on its own (not after its signal aborted). */
   #workFailure: { error: unknown } | undefined;
 
@@ -148,6 +156,15 @@ export class Singleton extends EventEmitter<SingletonEvents> {
 
   get holder(): HolderRecord | undefined {
     return this.#holder;
+  }
+
+  /**
+   * Whether this candidate reaches Consul: `reachable: false` (with `since` and `lastError`) while its
+   * requests find no agent (it keeps retrying, in state `starting` or `waiting`); flips back at the first
+   * answer. Changes are also emitted as `consul` events.
+   */
+  get consul(): ConsulHealth {
+    return this.#health.current;
   }
 
   get directives(): Directives {
@@ -231,6 +248,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       const held = { key: false };
       try {
         lease = await this.#openLease();
+        this.#health.reached();
         failures = 0;
         this.#setState('waiting');
         const end = await this.#campaign(lease, () => (held.key = true));
@@ -247,6 +265,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         // A token without the permissions a candidate needs will not get them by retrying: fail loudly.
         if (error instanceof ConsulPermissionError) throw error;
         failures += 1;
+        this.#health.failed(error);
         this.#log.warn({ err: error, failures }, 'campaign error; retrying');
         await this.#clock
           .sleep(backoffMs(failures, { baseMs: 100, maxMs: 5_000, jitter: 0.3 }), this.#stop.signal)
@@ -321,6 +340,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       } finally {
         wake.dispose();
       }
+      this.#health.reached();
       this.#setHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
       index = read.index < index ? 0 : Math.max(1, read.index);
       if (read.value?.session !== undefined && read.value.session !== lease.sessionId) continue;
