@@ -28,9 +28,10 @@ key_prefix "{{root}}/cells/" {
   policy = "write"
 }
 
-# Watch every lock to compare holders with the Singleton records.
+# Watch every lock to compare holders with the Singleton records; the lock GC marks unheld keys (their
+# Flags) and deletes them after --lock-retention, each write a CAS that loses to any acquire.
 key_prefix "{{root}}/locks/" {
-  policy = "read"
+  policy = "write"
 }
 
 # The controller's own election lock.

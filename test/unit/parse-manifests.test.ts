@@ -51,7 +51,7 @@ describe('parseManifests', () => {
     {
       name: 'an unknown kind',
       text: good.replace('kind: Singleton', 'kind: Singelton'),
-      expected: ['m.yaml:2:7: kind: unknown kind "Singelton": expected Singleton or Cell'],
+      expected: ['m.yaml:2:7: kind: unknown kind "Singelton": expected Singleton, Cell or a List of them'],
     },
     {
       name: 'a wrong apiVersion and a bad name together',
@@ -66,7 +66,7 @@ describe('parseManifests', () => {
     {
       name: 'a document that is not a mapping',
       text: '- just\n- a list\n',
-      expected: ['m.yaml:1:1: (root): a document needs a kind (Singleton or Cell)'],
+      expected: ['m.yaml:1:1: (root): a document needs a kind (Singleton, Cell or a List of them)'],
     },
     {
       name: 'the same record twice',
