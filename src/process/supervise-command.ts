@@ -68,7 +68,7 @@ export function superviseCommand(options: SuperviseCommandOptions): SupervisedCo
   };
   const onSignal = (): void => stop('signal');
   const onWatchdogLost = (): void => {
-    log.error({ pid: pgid }, 'watchdog lost: stopping the command');
+    log.error({ childPid: pgid }, 'watchdog lost: stopping the command');
     stop('watchdog-lost');
   };
   options.signal?.addEventListener('abort', onSignal, { once: true });

@@ -71,7 +71,7 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
           deadline: leadership,
           log,
         });
-        log.info({ pid: worker.pid, token: leadership.token }, 'worker started');
+        log.info({ childPid: worker.pid, token: leadership.token }, 'worker started');
         const { exit, stoppedBy } = await worker.done;
         if (stoppedBy === undefined) childExit = exitCodeOf(exit);
         log.info({ ...exit, token: leadership.token }, 'worker stopped (its whole process group)');
