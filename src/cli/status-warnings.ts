@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ConsulClient } from '../consul/client.js';
+import { ConsulPermissionError } from '../consul/errors.js';
 import type { Indexed } from '../consul/kv.js';
 import { CONTROLLER_SINGLETON } from '../controllers/controller-daemon.js';
 import type { KvLayout } from '../layout/kv-layout.js';
@@ -11,8 +12,14 @@ import { consulConfigFromCommand } from './global-options.js';
  */
 export async function warnIfNoController(client: ConsulClient, layout: KvLayout): Promise<void> {
   const key = layout.locks.singleton(CONTROLLER_SINGLETON);
-  const { value } = await client.kv.get(key, { consistency: 'consistent' });
-  if (value?.session === undefined) {
+  let held: boolean;
+  try {
+    held = (await client.kv.get(key, { consistency: 'consistent' })).value?.session !== undefined;
+  } catch (error: unknown) {
+    if (error instanceof ConsulPermissionError) return; // a token that may not read locks: no opinion
+    throw error;
+  }
+  if (!held) {
     process.stderr.write(
       `Warning: no controller is active (${key} is not held): status may be stale; ` +
         'see the live holders with: baton get locks\n',
