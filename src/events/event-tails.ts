@@ -1,5 +1,5 @@
 import type { ConsulClient } from '../consul/client.js';
-import { describeError } from '../errors.js';
+import { InvalidArgumentError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { abortableSleep, isAborted } from '../time/clock.js';
 import { EventBus } from './event-bus.js';
@@ -91,7 +91,7 @@ export class EventTails implements EventFeed {
 
   position(stream: string): number {
     const cursor = this.cursors.get(stream);
-    if (cursor === undefined) throw new Error(`event tail ${stream} is not positioned yet`);
+    if (cursor === undefined) throw new InvalidStateError(`event tail ${stream} is not positioned yet`);
     return cursor;
   }
 
@@ -105,7 +105,7 @@ export class EventTails implements EventFeed {
 
   #eventLog(stream: string): EventLog {
     const log = this.#logs.get(stream);
-    if (log === undefined) throw new Error(`no event tail for stream ${stream}`);
+    if (log === undefined) throw new InvalidArgumentError(`no event tail for stream ${stream}`);
     return log;
   }
 
@@ -126,7 +126,7 @@ export class EventTails implements EventFeed {
         });
       } catch (error: unknown) {
         if (isAborted(signal)) return;
-        this.#log.warn({ err: describeError(error), stream }, 'event tail failed; retrying');
+        this.#log.warn({ err: error, stream }, 'event tail failed; retrying');
         await abortableSleep(1_000, signal).catch(() => undefined);
       }
     }
