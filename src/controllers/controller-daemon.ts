@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { ConsulClient } from '../consul/client.js';
-import { describeError } from '../errors.js';
 import { EventLog } from '../events/event-log.js';
 import { EventTails } from '../events/event-tails.js';
 import { ObservabilityServer, type Readiness } from '../http/observability-server.js';
@@ -32,6 +31,7 @@ export interface ControllerDaemonOptions {
   readonly timing?: Partial<TimingProfile>;
   /** Per-client limits of `/events`. @default DEFAULT_SSE_LIMITS */
   readonly sse?: SseLimits;
+  /** Where the daemon and its parts log (pino). @default silentLogger: quiet */
   readonly logger?: Logger;
   /** Retention of ended Cell records and unheld lock keys (see `BatonController`). @default 24 h each */
   readonly retention?: { readonly cellRetentionMs?: number; readonly lockRetentionMs?: number };
@@ -105,7 +105,7 @@ export class ControllerDaemon {
     }
     this.#tailsRun = this.#eventTails.run(this.#stop.signal);
     void this.elector.start().catch((error: unknown) => {
-      this.#log.error({ err: describeError(error) }, 'controller election failed');
+      this.#log.error({ err: error }, 'controller election failed');
     });
     return address;
   }
@@ -123,6 +123,11 @@ export class ControllerDaemon {
     return { ready, detail: { state, leader: leader ?? null, cachesSynced: this.controller.synced } };
   }
 
+  /** `await using daemon = new ControllerDaemon(…)`: stops (hands over, closes the server) at block exit. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.elector.stop();
@@ -138,7 +143,7 @@ export class ControllerDaemon {
         await this.controller.run(signal);
       } catch (error: unknown) {
         if (isAborted(signal)) break;
-        this.#log.error({ err: describeError(error) }, 'controller loops failed; restarting');
+        this.#log.error({ err: error }, 'controller loops failed; restarting');
         await abortableSleep(1_000, signal).catch(() => undefined);
       }
     }
