@@ -1,3 +1,12 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
+
+/**
+ * Listeners a source may carry before Node warns. A long-lived signal (a daemon's stop signal) is the
+ * parent of every concurrent request it bounds; each link detaches on dispose, so many at once is a
+ * fan-out, not a leak.
+ */
+const FAN_OUT_LISTENERS = 1_000;
+
 /** An abort signal composed from others, which lets go of them when disposed. */
 export interface LinkedSignal {
   readonly signal: AbortSignal;
@@ -34,6 +43,7 @@ export function linkSignals(sources: readonly (AbortSignal | undefined)[], timeo
       controller.abort(source.reason);
       break;
     }
+    if (getMaxListeners(source) < FAN_OUT_LISTENERS) setMaxListeners(FAN_OUT_LISTENERS, source);
     source.addEventListener('abort', onAbort);
     attached.push(source);
   }

@@ -38,4 +38,18 @@ describe('linkSignals', () => {
     longLived.abort();
     expect(linked.signal.aborted).toBe(false);
   });
+
+  it('lets many concurrent requests share one long-lived parent without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    const parent = new AbortController();
+    const links = Array.from({ length: 50 }, () => linkSignals([parent.signal], 60_000));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    for (const link of links) link.dispose();
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
