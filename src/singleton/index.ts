@@ -13,6 +13,7 @@ export {
   HolderReleasedEventSchema,
   TermsMissedEventSchema,
   StepDownRequestedEventSchema,
+  LockForceReleasedEventSchema,
   type SingletonEvent,
 } from './singleton-events.js';
 export type { Leadership, TermEnd } from './term.js';

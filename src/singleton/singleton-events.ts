@@ -56,12 +56,34 @@ export const StepDownRequestedEventSchema = eventTypeSchema(
   }),
 );
 
+/**
+ * An operator destroyed a lock's session (`baton force-release-lock`), recorded before the destroy. The
+ * subject is the singleton name or `exclusive/<resource>`.
+ */
+export const LockForceReleasedEventSchema = eventTypeSchema(
+  'LockForceReleased',
+  ['OperatorForced'],
+  z.object({
+    holder: z.string().nullable(),
+    session: z.string(),
+    /** The holder's fencing token when its session was destroyed. */
+    fencingToken: z.number().int(),
+    /** Whether the session was still alive (only with `--force`). */
+    sessionAlive: z.boolean(),
+    /** The operator's `--reason`. */
+    message: z.string(),
+    /** `user@host` of the operator. */
+    by: z.string(),
+  }),
+);
+
 /** Every singleton event: narrow on `type`, then `reason` and `data` are typed. */
 export const SingletonEventSchema = z.discriminatedUnion('type', [
   HolderChangedEventSchema,
   HolderReleasedEventSchema,
   TermsMissedEventSchema,
   StepDownRequestedEventSchema,
+  LockForceReleasedEventSchema,
 ]);
 
 export type SingletonEvent = z.infer<typeof SingletonEventSchema>;

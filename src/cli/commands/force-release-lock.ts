@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EventLog } from '../../events/event-log.js';
 import type { KvLayout } from '../../layout/kv-layout.js';
 import { decodeHolder } from '../../singleton/holder-record.js';
-import { SINGLETON_STREAM } from '../../singleton/singleton-events.js';
+import { SINGLETON_EVENTS } from '../../singleton/singleton-events.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { operatorName } from '../operator.js';
@@ -51,7 +51,7 @@ async function forceRelease(lock: string, flags: ForceReleaseFlags, command: Com
   }
   // Audit first: a destroy is never left unrecorded (a failure after this repeats the request, at worst).
   const observedAt = new Date().toISOString();
-  await new EventLog({ client, root: layout.root, stream: SINGLETON_STREAM }).append([
+  await new EventLog({ client, root: layout.root, stream: SINGLETON_EVENTS }).append([
     {
       ...LOCK_FORCE_RELEASED,
       subject: lock,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EventLog } from '../../events/event-log.js';
 import { type StepDownRequest } from '../../singleton/directives.js';
 import { decodeHolder } from '../../singleton/holder-record.js';
-import { SINGLETON_STREAM } from '../../singleton/singleton-events.js';
+import { SINGLETON_EVENTS } from '../../singleton/singleton-events.js';
 import { abortableSleep } from '../../time/clock.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
@@ -41,14 +41,15 @@ async function stepDown(name: string, flags: StepDownFlags, command: Command): P
   const { value: held } = await client.kv.get(key, { consistency: 'consistent' });
   if (held?.session === undefined) throw new CliError(`nobody holds singleton ${name}; nothing to step down`);
   const holder = decodeHolder(held.value);
+  const by = operatorName();
   const request: StepDownRequest = {
     session: held.session,
     reason: flags.reason,
     requestedAt: new Date().toISOString(),
-    requestedBy: operatorName(),
+    requestedBy: by,
   };
   await client.kv.put(layout.singletons.stepDown(name), JSON.stringify(request));
-  await new EventLog({ client, root: layout.root, stream: SINGLETON_STREAM }).append([
+  await new EventLog({ client, root: layout.root, stream: SINGLETON_EVENTS }).append([
     {
       type: 'StepDownRequested',
       subject: name,
@@ -58,7 +59,7 @@ async function stepDown(name: string, flags: StepDownFlags, command: Command): P
         holder: holder?.identity ?? null,
         session: held.session,
         message: flags.reason,
-        by: request.requestedBy,
+        by,
       },
     },
   ]);

@@ -1,4 +1,5 @@
-import type { PresenceEventType } from '../../presence/snapshot-diff.js';
+import { PresenceEventSchema } from '../../presence/presence-event.js';
+import { SingletonEventSchema } from '../../singleton/singleton-events.js';
 import type { StatusSnapshot } from '../status-snapshot.js';
 import { html, type SafeHtml } from './html.js';
 import { renderSections } from './render-sections.js';
@@ -8,11 +9,10 @@ import { renderSections } from './render-sections.js';
  * within the periodic refresh.
  */
 export const LIVE_EVENT_TYPES: readonly string[] = [
-  ...(['CellRegistered', 'CellUpdated', 'CellDeparted', 'CellLost'] satisfies PresenceEventType[]),
-  'HolderChanged',
-  'HolderReleased',
-  'StepDownRequested',
-  'TermsMissed',
+  // Every type of both streams, from their schemas (one list, never a second copy).
+  ...[...PresenceEventSchema.options, ...SingletonEventSchema.options].map(
+    (option) => option.shape.type.value,
+  ),
   // The resumable stream's own frames: a (re)connect and a retention gap.
   'Connected',
   'Gap',
