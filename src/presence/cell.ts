@@ -241,7 +241,16 @@ export class Cell extends EventEmitter<CellEvents> {
     this.#setState('stopped');
   }
 
-  async #depart(lease: Lease, registration: CellRegistration, reason: string): Promise<void> {
+  /**
+   * `uncertainClaim`: the registration itself may not have committed (a claim cancelled in flight), so a key
+   * that is not ours means there was nothing to withdraw rather than a lost session.
+   */
+  async #depart(
+    lease: Lease,
+    registration: CellRegistration,
+    reason: string,
+    uncertainClaim = false,
+  ): Promise<void> {
     const { client } = this.#options;
     const { incarnation } = registration;
     const departure: DepartureRecord = {
@@ -269,6 +278,8 @@ export class Cell extends EventEmitter<CellEvents> {
         // The key is no longer ours: an earlier attempt committed, or the session was lost.
         if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
           this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
+        } else if (uncertainClaim) {
+          this.#log.debug({ incarnation }, 'registration cancelled before it committed; nothing to withdraw');
         } else {
           // The session died before the stop (a frozen or cut-off process missed its check TTL): this
           // incarnation was already lost, and watchers rightly report CellLost for it.
@@ -329,17 +340,24 @@ export class Cell extends EventEmitter<CellEvents> {
       },
       signal,
     );
+    // True while a claim is in flight or its outcome unknown: it may have committed on the server.
+    let mayHoldKey = false;
     try {
       const startedAt = this.#clock.now();
       const timeoutMs = this.#options.acquireTimeoutMs ?? 30_000;
       for (let attempt = 1; ; attempt += 1) {
+        mayHoldKey = true;
         if (await this.#claim(registration, lease.sessionId, signal)) break;
+        mayHoldKey = false;
         const waited = this.#clock.now() - startedAt;
         if (waited >= timeoutMs) throw new CellIdConflictError(this.id, Math.round(waited));
         if (attempt === 1) this.#log.warn('presence key held by another session; waiting for it to expire');
         await this.#clock.sleep(Math.min(250, backoffMs(attempt, { baseMs: 50, maxMs: 250 })), signal);
       }
     } catch (error: unknown) {
+      // Cancelled (or failed) while a claim may have committed: withdraw it as a departure, so a stop
+      // during registration reads as CellDeparted, never as CellLost.
+      if (mayHoldKey) await this.#depart(lease, registration, 'RegistrationCancelled', true);
       await lease.close([]);
       throw error;
     }

@@ -128,6 +128,33 @@ describe('presence under faults (real Consul)', () => {
     await w.stop();
   });
 
+  it('a stop while the registration is in flight is a departure, never a CellLost', async () => {
+    const { root, keys, watcher } = setup('cancelled-registration');
+    const { proxy, client } = await proxied();
+    const direct = consul.get().client;
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    const a = new Cell({ client, root, spec: { id: 'a', address: '127.0.0.1:7001' }, checkTtlMs: 20_000 });
+    const stopping = new AbortController();
+    const dropped = proxy.failNext('PUT /v1/txn', 'drop-response');
+    const starting = a.start(stopping.signal);
+    await dropped;
+    // The claim committed on the server; its answer never arrives. Now the stop request lands.
+    await waitFor(async () => (await direct.kv.get(keys.cell('a'))).value !== undefined);
+    stopping.abort();
+    await expect(starting).rejects.toBeDefined();
+    // The withdrawal is a departure the watcher consumes: key, incarnation and departure records all go.
+    await waitFor(
+      async () =>
+        (await direct.kv.list(keys.prefix)).value.every(
+          (e) => !/\/(cells|departures|incarnations)\//.test(e.key),
+        ),
+      { timeoutMs: 30_000 },
+    );
+    await w.stop();
+    expect(seen.filter((e) => e.type === 'CellLost')).toEqual([]);
+  });
+
   it('a departure that applied but whose answer was lost still reads as departed', async () => {
     const { root, watcher } = setup('depart-ambiguous');
     const { proxy, client } = await proxied();
