@@ -45,6 +45,11 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
       ? await roleToken(context, id, 'cell', options.hostIndex, { cell: id })
       : undefined;
   let incarnation: string | undefined;
+  /**
+   * A kill that landed before this process's "cell registered" line was read (the line is still in the
+   * pipe): the incarnation it announces was killed too.
+   */
+  let killedBeforeAnnounced: number | undefined;
   let intent: Intent = 'run';
   let cleanFrom = Infinity;
   const write = (what: CellLine['what'], t: number, of = incarnation): void => {
@@ -63,6 +68,8 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
     if (msg === 'cell registered') {
       incarnation = parsed.data.incarnation;
       write('registered', t);
+      if (killedBeforeAnnounced !== undefined) write('killed', Math.max(t, killedBeforeAnnounced));
+      killedBeforeAnnounced = undefined;
     } else if (msg.startsWith('cell departed')) {
       // Also "cell departed (an earlier attempt committed)": a retried departure whose first try applied.
       write('departed', t, parsed.data.incarnation);
@@ -90,6 +97,7 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
       ]);
       intent = plan;
       incarnation = undefined;
+      killedBeforeAnnounced = undefined;
       const runMs = random.int(3_000, 20_000);
       cleanFrom = plan === 'clean' ? Date.now() + runMs - 500 : Infinity;
       return {
@@ -133,7 +141,10 @@ export async function startCellRole(context: CampaignContext, options: CellOptio
     ...(token === undefined ? {} : { token }),
     incarnation: () => incarnation,
     inCleanStop: () => slot.stopping || Date.now() >= cleanFrom,
-    markKilled: () => write('killed', monotonicNowMs()),
+    markKilled: () => {
+      if (incarnation === undefined) killedBeforeAnnounced = monotonicNowMs();
+      else write('killed', monotonicNowMs());
+    },
     markWorkloadSignal: (signal) => {
       intent = signal === 'SIGKILL' ? 'crash' : 'clean';
       if (signal === 'SIGTERM') cleanFrom = Date.now();
