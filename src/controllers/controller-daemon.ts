@@ -6,9 +6,8 @@ import { ObservabilityServer, type Readiness } from '../http/observability-serve
 import type { SseLimits } from '../http/sse-connection.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { BatonMetrics } from '../metrics/baton-metrics.js';
-import { PRESENCE_STREAM } from '../presence/presence-event.js';
+import { EVENT_STREAMS } from './event-streams.js';
 import { Singleton } from '../singleton/elector.js';
-import { SINGLETON_STREAM } from '../singleton/singleton-events.js';
 import { abortableSleep, isAborted } from '../time/clock.js';
 import type { TimingProfile } from '../timing/safety-budget.js';
 import { BatonController } from './baton-controller.js';
@@ -49,7 +48,7 @@ export class ControllerDaemon {
   readonly #log: Logger;
   readonly #stop = new AbortController();
   #server: ObservabilityServer | undefined;
-  readonly #streams = [PRESENCE_STREAM, SINGLETON_STREAM];
+  readonly #streams = EVENT_STREAMS;
   /** Every replica follows the durable event streams for /events (ids come from the log, not the replica). */
   readonly #eventTails: EventTails;
   #tailsRun: Promise<void> = Promise.resolve();

@@ -43,7 +43,7 @@ export class ObservabilityServer {
     this.#log = options.logger ?? silentLogger;
     this.#server = createServer((request, response) => {
       this.#route(request, response).catch((error: unknown) => {
-        this.#log.warn({ err: describeError(error), url: request.url }, 'http handler failed');
+        this.#log.warn({ err: error, url: request.url }, 'http handler failed');
         if (!response.headersSent) send(response, 500, { error: describeError(error) });
         else response.end();
       });

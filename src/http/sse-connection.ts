@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { describeError } from '../errors.js';
 import type { BatonEvent } from '../events/event.js';
 import type { EventFeed, StreamEvent } from '../events/event-tails.js';
 import type { Logger } from '../log/logger.js';
@@ -115,8 +114,7 @@ export class SseConnection {
     this.#pumping = true;
     this.#pump()
       .catch((error: unknown) => {
-        if (!this.#closed.signal.aborted)
-          this.#log.warn({ err: describeError(error) }, 'events stream failed');
+        if (!this.#closed.signal.aborted) this.#log.warn({ err: error }, 'events stream failed');
         this.#response.destroy();
       })
       .finally(() => {
@@ -139,10 +137,7 @@ export class SseConnection {
       } catch (error: unknown) {
         if (isAborted(signal)) return;
         failures += 1;
-        this.#log.debug(
-          { err: describeError(error), stream, failures },
-          'events replay read failed; retrying',
-        );
+        this.#log.debug({ err: error, stream, failures }, 'events replay read failed; retrying');
         await abortableSleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal).catch(
           () => undefined,
         );

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
 import type { TxnOp } from '../consul/txn.js';
 import { InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
-import { AbortedError, BatonError, ErrorCode, InvalidStateError } from '../errors.js';
+import { AbortedError, BatonError, ConfigError, ErrorCode, InvalidStateError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
@@ -108,7 +108,7 @@ export class Cell extends EventEmitter<CellEvents> {
 
   constructor(options: CellOptions) {
     super();
-    this.#spec = CellSpecSchema.parse(options.spec);
+    this.#spec = parseSpec(options.spec);
     assertRegistrationSize(this.#registrationOf(randomUUID(), PROCESS_STARTED_AT));
     this.#options = options;
     this.#keys = new KvLayout(options.root).presence;
@@ -163,7 +163,7 @@ export class Cell extends EventEmitter<CellEvents> {
     const current = this.#registration;
     if (lease === undefined || current === undefined)
       throw new InvalidStateError(`cell ${this.id} is not registered`);
-    const spec = CellSpecSchema.parse({ ...this.#spec, ...changes, id: this.id });
+    const spec = parseSpec({ ...this.#spec, ...changes, id: this.id });
     const next: CellRegistration = {
       ...spec,
       incarnation: current.incarnation,
@@ -432,4 +432,13 @@ function confirmKeyHeld(client: ConsulClient): PresenceConfirm {
 function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** A cell spec from the caller, or a ConfigError naming the first field that is wrong. */
+function parseSpec(spec: unknown): CellSpec {
+  const parsed = CellSpecSchema.safeParse(spec);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? 'spec' : `spec.${issue.path.join('.')}`;
+  throw new ConfigError(`cell ${where}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
 }

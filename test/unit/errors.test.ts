@@ -5,6 +5,9 @@ import { BatonError, ErrorCode, isErrorCode } from '../../src/errors.js';
 import { ExitCode, exitCodeFor } from '../../src/cli/exit.js';
 import { ConsulPermissionError, ConsulUnreachableError } from '../../src/consul/errors.js';
 import { ConfigError } from '../../src/errors.js';
+import { ConsulClient } from '../../src/consul/client.js';
+import { Cell } from '../../src/presence/cell.js';
+import { Singleton } from '../../src/singleton/elector.js';
 
 const SRC = join(import.meta.dirname, '../../src');
 /** Entry points run a program when imported. */
@@ -75,5 +78,14 @@ describe('error codes', () => {
       ExitCode.permissionDenied,
     );
     expect(exitCodeFor(new Error('anything else'))).toBe(ExitCode.failure);
+  });
+
+  it('refuses bad input to a component with a coded ConfigError that names the field', () => {
+    const client = new ConsulClient({ baseUrl: 'http://127.0.0.1:1' });
+    const work = (): Promise<void> => Promise.resolve();
+    expect(() => new Singleton({ client, name: 'Bad Name', work })).toThrow(ConfigError);
+    const badCell = (): Cell => new Cell({ client, spec: { id: 'Bad Id', address: '127.0.0.1:1' } });
+    expect(badCell).toThrow(ConfigError);
+    expect(badCell).toThrow(/^cell spec\.id: /);
   });
 });

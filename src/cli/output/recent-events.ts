@@ -1,7 +1,7 @@
 import type { ConsulClient } from '../../consul/client.js';
 import { EventLog } from '../../events/event-log.js';
-import { PRESENCE_STREAM } from '../../presence/presence-event.js';
-import { SINGLETON_STREAM } from '../../singleton/singleton-events.js';
+import type { BatonRecord } from '../../api/kinds.js';
+import { streamOfKind } from '../../controllers/event-streams.js';
 import { formatAge, renderTable } from './table.js';
 
 /** How far back in its stream `describe` looks for a record's events. */
@@ -12,10 +12,10 @@ const SHOWN = 10;
 export async function recentEvents(
   client: ConsulClient,
   root: string,
-  kind: string,
+  kind: BatonRecord['kind'],
   name: string,
 ): Promise<string> {
-  const log = new EventLog({ client, root, stream: kind === 'Cell' ? PRESENCE_STREAM : SINGLETON_STREAM });
+  const log = new EventLog({ client, root, stream: streamOfKind(kind) });
   const head = await log.head();
   const { events } = await log.read(Math.max(0, head - LOOKBACK), LOOKBACK);
   const mine = events.filter((event) => event.subject === name).slice(-SHOWN);
