@@ -5,8 +5,8 @@ import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
 import { BatonError, ErrorCode, ConfigError, InvalidArgumentError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
-import { backoffMs } from '../time/backoff.js';
-import { isAborted, systemClock } from '../time/clock.js';
+import { retryUntil } from '../time/retry.js';
+import { isAborted } from '../time/clock.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { EventKeys } from '../layout/event-keys.js';
 import {
@@ -219,8 +219,8 @@ export class EventLog<E extends BatonEvent = BatonEvent> {
     const { signal } = options;
     let position: { cursor: number } | undefined;
     const failed = { inHandler: false };
-    for (let failures = 0; !isAborted(signal);) {
-      try {
+    await retryUntil(
+      async () => {
         position ??= { cursor: options.since ?? (await this.#readHead(signal)).head };
         await this.#follow(position, options, async (event) => {
           try {
@@ -232,18 +232,16 @@ export class EventLog<E extends BatonEvent = BatonEvent> {
             throw error;
           }
         });
-        return;
-      } catch (error: unknown) {
-        if (failed.inHandler) throw error;
-        if (isAborted(signal)) return;
-        failures += 1;
-        const cursor = position?.cursor;
-        this.#log.debug({ err: error, failures, cursor }, 'event log read failed; retrying');
-        await systemClock
-          .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
-          .catch(() => undefined);
-      }
-    }
+        return true;
+      },
+      {
+        signal,
+        retryable: () => !failed.inHandler,
+        onError: (error, failures) => {
+          this.#log.debug({ err: error, failures, cursor: position?.cursor }, 'event log read failed; retrying');
+        },
+      },
+    );
   }
 
   /** Deliver after `position.cursor`, following the head, advancing it per event; read errors throw. */

@@ -1,7 +1,7 @@
 import type { ConsulClient } from '../consul/client.js';
 import { InvalidArgumentError, InvalidStateError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { abortableSleep, isAborted } from '../time/clock.js';
+import { retryUntil } from '../time/retry.js';
 import { EventBus } from './event-bus.js';
 import type { BatonEvent } from './event.js';
 import { EventLog, type ReadResult } from './event-log.js';
@@ -112,8 +112,8 @@ export class EventTails implements EventFeed {
   async #tail(stream: string, signal: AbortSignal): Promise<void> {
     const log = this.#eventLog(stream);
     let cursor: number | undefined;
-    while (!isAborted(signal)) {
-      try {
+    await retryUntil(
+      async (attempt) => {
         if (cursor === undefined) {
           cursor = await log.head(signal);
           this.cursors.set(stream, cursor);
@@ -122,13 +122,15 @@ export class EventTails implements EventFeed {
         await log.subscribe({ signal, since: cursor }, (event) => {
           cursor = event.seq;
           this.cursors.set(stream, cursor);
+          attempt.progressed();
           this.#bus.emit({ stream, event });
         });
-      } catch (error: unknown) {
-        if (isAborted(signal)) return;
-        this.#log.warn({ err: error, stream }, 'event tail failed; retrying');
-        await abortableSleep(1_000, signal).catch(() => undefined);
-      }
-    }
+        return undefined;
+      },
+      {
+        signal,
+        onError: (error) => this.#log.warn({ err: error, stream }, 'event tail failed; retrying'),
+      },
+    );
   }
 }

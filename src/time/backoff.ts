@@ -5,6 +5,13 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
+/**
+ * The one backoff policy for retrying a failed call to Consul (a watch, a campaign, a re-registration, a
+ * departure, an event tail): 200 ms doubling to 5 s, half of each delay drawn at random. `retryUntil` uses
+ * it unless told otherwise; the work queue has its own per-key limits (`RetryRateLimiter`).
+ */
+export const RETRY_BACKOFF: BackoffOptions = Object.freeze({ baseMs: 200, maxMs: 5_000, jitter: 0.5 });
+
 /** Exponential backoff for the n-th consecutive failure (n >= 1), capped, with optional jitter. */
 export function backoffMs(
   failures: number,
