@@ -57,6 +57,10 @@ export {
   type LockOwner,
 } from './layout/index.js';
 export { Lease, type LeaseOptions, type LeaseEvent } from './session/lease.js';
+export { LEASE_DEFAULTS } from './session/defaults.js';
+export { SINGLETON_DEFAULTS, STEP_DOWN_DEFAULTS } from './singleton/defaults.js';
+export { CELL_DEFAULTS, WATCHER_DEFAULTS } from './presence/defaults.js';
+export { CONTROLLER_DEFAULTS } from './controllers/defaults.js';
 export {
   DEFAULT_TIMING,
   checkTiming,

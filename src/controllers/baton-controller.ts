@@ -21,19 +21,20 @@ import { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
 import { LockGc } from './lock-gc.js';
 import { SingletonReconciler } from './singleton-reconciler.js';
+import { CONTROLLER_DEFAULTS } from './defaults.js';
 
 export interface BatonControllerOptions {
   readonly client: ConsulClient;
   readonly metrics: BatonMetrics;
   /** The installation's KV root (see `KvLayout`). @default 'baton/v1' */
   readonly root?: string;
-  /** Periodic re-reconcile of every record: a safety net, not the detection path. @default 30000 */
+  /** Periodic re-reconcile of every record: a safety net, not the detection path. @default CONTROLLER_DEFAULTS.resyncMs */
   readonly resyncMs?: number;
   /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
   readonly logger?: Logger;
-  /** Lost/Departed Cell records are deleted this long after the cell ended. @default 24 h */
+  /** Lost/Departed Cell records are deleted this long after the cell ended. @default CONTROLLER_DEFAULTS.cellRetentionMs */
   readonly cellRetentionMs?: number;
-  /** Lock keys nobody holds are deleted after this long. @default 24 h */
+  /** Lock keys nobody holds are deleted after this long. @default CONTROLLER_DEFAULTS.lockRetentionMs */
   readonly lockRetentionMs?: number;
 }
 
@@ -86,7 +87,7 @@ export class BatonController {
 
   async #run(signal: AbortSignal): Promise<void> {
     const { client, metrics } = this.#options;
-    const resyncMs = this.#options.resyncMs ?? 30_000;
+    const resyncMs = this.#options.resyncMs ?? CONTROLLER_DEFAULTS.resyncMs;
     const onError = (error: unknown, context: { prefix: string; during: string }): void => {
       this.#log.warn({ err: error, ...context }, 'informer error');
     };

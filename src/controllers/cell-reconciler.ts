@@ -14,6 +14,7 @@ import {
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { RecordStore } from '../store/record-store.js';
 import { statusChanged } from './singleton-plan.js';
+import { CONTROLLER_DEFAULTS } from './defaults.js';
 
 export interface CellReconcilerOptions {
   readonly client: ConsulClient;
@@ -28,7 +29,7 @@ export interface CellReconcilerOptions {
 }
 
 /** A day: long enough for an operator to look at a lost cell, short enough that records do not pile up. */
-export const DEFAULT_CELL_RETENTION_MS = 24 * 60 * 60 * 1_000;
+export const DEFAULT_CELL_RETENTION_MS = CONTROLLER_DEFAULTS.cellRetentionMs;
 
 /**
  * Mirrors presence into `Cell` records an operator reads with `baton get cells`: spec = the registration

@@ -23,16 +23,17 @@ export interface ControllerDaemonOptions {
   readonly identity?: string;
   /** Where to serve /healthz /readyz /metrics /status /events; undefined: no HTTP server. */
   readonly http?: { readonly host: string; readonly port: number };
+  /** Periodic re-reconcile (see `BatonController`). @default CONTROLLER_DEFAULTS.resyncMs */
   readonly resyncMs?: number;
   /** The installation's KV root (see `KvLayout`); replicas of one installation share it. @default 'baton/v1' */
   readonly root?: string;
-  /** Timing of the controllers' own election (see the singleton timing model). @default DEFAULT_TIMING */
+  /** Timing of the controllers' own election (see the singleton timing model). @default SINGLETON_DEFAULTS.timing */
   readonly timing?: Partial<TimingProfile>;
   /** Per-client limits of `/events`. @default DEFAULT_SSE_LIMITS */
   readonly sse?: SseLimits;
   /** Where the daemon and its parts log (pino). @default silentLogger: quiet */
   readonly logger?: Logger;
-  /** Retention of ended Cell records and unheld lock keys (see `BatonController`). @default 24 h each */
+  /** Retention of ended Cell records and unheld lock keys (see `BatonController`). @default CONTROLLER_DEFAULTS (24 h each) */
   readonly retention?: { readonly cellRetentionMs?: number; readonly lockRetentionMs?: number };
 }
 

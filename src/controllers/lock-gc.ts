@@ -3,20 +3,21 @@ import type { KvEntry } from '../consul/wire.js';
 import type { LockKeys } from '../layout/lock-keys.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { abortableSleep, isAborted } from '../time/clock.js';
+import { CONTROLLER_DEFAULTS } from './defaults.js';
 
 export interface LockGcOptions {
   readonly client: ConsulClient;
   readonly locks: LockKeys;
   /** How long a lock key may stay unheld before it is deleted. @default DEFAULT_LOCK_RETENTION_MS */
   readonly retentionMs?: number;
-  /** Time between passes. @default min(retentionMs / 2, 30 s) */
+  /** Time between passes. @default min(retentionMs / 2, CONTROLLER_DEFAULTS.lockGcMaxIntervalMs) */
   readonly intervalMs?: number;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
 
 /** A day, as for cells: an abandoned `lock --try` resource or a retired singleton's key goes after it. */
-export const DEFAULT_LOCK_RETENTION_MS = 24 * 60 * 60 * 1_000;
+export const DEFAULT_LOCK_RETENTION_MS = CONTROLLER_DEFAULTS.lockRetentionMs;
 
 /** What one pass does to one lock key. */
 export type LockGcAction =
@@ -63,7 +64,8 @@ export class LockGc {
   /** Pass after pass until `signal` aborts; a failed pass is logged and the next one retries. */
   async run(signal: AbortSignal): Promise<void> {
     const log = this.#options.logger ?? silentLogger;
-    const intervalMs = this.#options.intervalMs ?? Math.min(this.#retentionMs / 2, 30_000);
+    const intervalMs =
+      this.#options.intervalMs ?? Math.min(this.#retentionMs / 2, CONTROLLER_DEFAULTS.lockGcMaxIntervalMs);
     while (!signal.aborted) {
       try {
         await this.pass(signal);

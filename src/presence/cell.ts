@@ -18,6 +18,7 @@ import {
 } from './cell-registration.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
+import { CELL_DEFAULTS } from './defaults.js';
 
 export type CellState = 'idle' | 'registering' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -32,19 +33,19 @@ export type PresenceConfirm = (
 export interface CellOptions {
   readonly client: ConsulClient;
   readonly spec: CellSpec;
-  /** TTL of the agent check behind the session: a hard-dead cell's key vanishes this long after its last heartbeat. @default 1500 */
+  /** TTL of the agent check behind the session: a hard-dead cell's key vanishes this long after its last heartbeat. @default CELL_DEFAULTS.checkTtlMs */
   readonly checkTtlMs?: number;
-  /** @default 500 */
+  /** @default CELL_DEFAULTS.heartbeatIntervalMs */
   readonly heartbeatIntervalMs?: number;
   /** The installation's KV root (see `KvLayout`): presence lives under `<root>/presence/`. @default 'baton/v1' */
   readonly root?: string;
-  /** How long `start()` waits while another live session holds `cells/<id>` (a duplicate id). @default 30000 */
+  /** How long `start()` waits while another live session holds `cells/<id>` (a duplicate id). @default CELL_DEFAULTS.acquireTimeoutMs */
   readonly acquireTimeoutMs?: number;
   /** @default a consistent read of the cell's own presence key */
   readonly confirm?: PresenceConfirm;
   /**
    * How long `stop()` keeps retrying its departure transaction through timeouts and transient errors
-   * before it gives up (the cell then reads as lost). @default 15000
+   * before it gives up (the cell then reads as lost). @default CELL_DEFAULTS.departTimeoutMs
    */
   readonly departTimeoutMs?: number;
   /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
@@ -265,7 +266,7 @@ export class Cell extends EventEmitter<CellEvents> {
       { verb: 'delete', key: this.#keys.incarnation(this.id, incarnation) },
       { verb: 'set', key: this.#keys.departure(this.id, incarnation), value: JSON.stringify(departure) },
     ];
-    const deadline = this.#clock.now() + (this.#options.departTimeoutMs ?? 15_000);
+    const deadline = this.#clock.now() + (this.#options.departTimeoutMs ?? CELL_DEFAULTS.departTimeoutMs);
     for (let attempt = 1; ; attempt += 1) {
       try {
         try {
@@ -322,8 +323,8 @@ export class Cell extends EventEmitter<CellEvents> {
       {
         client,
         name: `baton cell ${this.id}`,
-        checkTtlMs: this.#options.checkTtlMs ?? 1_500,
-        heartbeatIntervalMs: this.#options.heartbeatIntervalMs ?? 500,
+        checkTtlMs: this.#options.checkTtlMs ?? CELL_DEFAULTS.checkTtlMs,
+        heartbeatIntervalMs: this.#options.heartbeatIntervalMs ?? CELL_DEFAULTS.heartbeatIntervalMs,
         lockDelayMs: 0,
         behavior: 'delete',
         // Until the key is ours, "alive" means the session exists; after, that it still holds the key.
@@ -344,7 +345,7 @@ export class Cell extends EventEmitter<CellEvents> {
     let mayHoldKey = false;
     try {
       const startedAt = this.#clock.now();
-      const timeoutMs = this.#options.acquireTimeoutMs ?? 30_000;
+      const timeoutMs = this.#options.acquireTimeoutMs ?? CELL_DEFAULTS.acquireTimeoutMs;
       for (let attempt = 1; ; attempt += 1) {
         mayHoldKey = true;
         if (await this.#claim(registration, lease.sessionId, signal)) break;

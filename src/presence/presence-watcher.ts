@@ -17,6 +17,7 @@ import { KvLayout } from '../layout/kv-layout.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import { decodeSnapshot } from './presence-snapshot.js';
 import { diffSnapshot, reportsLoss, type CellChange, type PresenceDiff } from './snapshot-diff.js';
+import { WATCHER_DEFAULTS } from './defaults.js';
 
 export type WatcherState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -32,9 +33,9 @@ export interface PresenceWatcherOptions {
   readonly eventLog?: EventLog;
   /** `events` delivers the logged events with seq > since. @default the log's head at `start` */
   readonly since?: number;
-  /** Server-side wait of each blocking list. @default 30000 */
+  /** Server-side wait of each blocking list. @default WATCHER_DEFAULTS.waitMs */
   readonly waitMs?: number;
-  /** Blocking-loop rate limit: burst, then one list per `refillMs` under churn. @default 3 / 100 */
+  /** Blocking-loop rate limit: burst, then one list per `refillMs` under churn. @default WATCHER_DEFAULTS.burst / WATCHER_DEFAULTS.refillMs */
   readonly burst?: number;
   readonly refillMs?: number;
   /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
@@ -174,9 +175,9 @@ export class PresenceWatcher {
     };
     const snapshots = blockingLoop(list, {
       signal,
-      ...(this.#options.waitMs === undefined ? {} : { waitMs: this.#options.waitMs }),
-      burst: this.#options.burst ?? 3,
-      refillMs: this.#options.refillMs ?? 100,
+      waitMs: this.#options.waitMs ?? WATCHER_DEFAULTS.waitMs,
+      burst: this.#options.burst ?? WATCHER_DEFAULTS.burst,
+      refillMs: this.#options.refillMs ?? WATCHER_DEFAULTS.refillMs,
       clock: this.#clock,
       onError: (error: unknown, n: number) => {
         this.#health.failed(error);

@@ -4,6 +4,7 @@ import { ConsulHttpError, ConsulPermissionError, InvalidSessionError } from '../
 import { AbortedError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import { LEASE_DEFAULTS } from './defaults.js';
 
 /** Prefix of every agent check Baton registers; dead ones are garbage-collected by later leases. */
 export const CHECK_PREFIX = 'baton-lease-';
@@ -20,7 +21,7 @@ export interface LeaseOptions {
    * Server-side backstop: the session also carries this TTL and is renewed every third of it, so the
    * servers destroy it within 2 × TTL of the last renewal (consul-facts §1.3) even when the agent cannot
    * sync the failing check (a revoked token, a wedged agent). Must be within the servers'
-   * `session_ttl_min` (default 10 s) and 24 h. @default 10000
+   * `session_ttl_min` (default 10 s) and 24 h. @default LEASE_DEFAULTS.sessionTtlMs
    */
   readonly sessionTtlMs?: number;
   /** Lock-delay armed on keys this session holds when it dies (0 for presence keys). */
@@ -54,8 +55,8 @@ export function observeLeases(client: ConsulClient, listener: (lease: Lease) => 
   return () => listeners.delete(listener);
 }
 
-/** The session TTL backstop's default: Consul servers' default `session_ttl_min`. */
-export const DEFAULT_SESSION_TTL_MS = 10_000;
+/** The session TTL backstop's default (`LEASE_DEFAULTS.sessionTtlMs`). */
+export const DEFAULT_SESSION_TTL_MS = LEASE_DEFAULTS.sessionTtlMs;
 
 /**
  * A Consul session tied to an agent TTL check that this process heartbeats: the one liveness mechanism

@@ -4,12 +4,13 @@ import { isAborted, type Clock } from '../time/clock.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { candidateSessionName } from '../layout/session-names.js';
 import { NO_DIRECTIVES, type Directives } from './directives.js';
+import { SINGLETON_DEFAULTS } from './defaults.js';
 
 /**
  * A deferring candidate, or a holder with another preferred holder, blocks on the session list (it wakes
  * the moment a candidate's session appears or goes) and looks again at least this often.
  */
-export const DEFAULT_PREFERENCE_RECHECK_MS = 5_000;
+export const DEFAULT_PREFERENCE_RECHECK_MS = SINGLETON_DEFAULTS.preferenceRecheckMs;
 
 /**
  * One candidate's view of what operators ask (paused, preferredHolder, step-down) and the decisions that

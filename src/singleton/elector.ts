@@ -28,6 +28,7 @@ import { runTerm, type Leadership, type TermEnd } from './term.js';
 import { DirectiveGate } from './directive-gate.js';
 import { candidateSessionName } from '../layout/session-names.js';
 import { watchDirectives, type Directives } from './directives.js';
+import { SINGLETON_DEFAULTS } from './defaults.js';
 
 export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
 
@@ -39,7 +40,7 @@ export interface SingletonOptions {
   readonly root?: string;
   /** This candidate's identity, shown to operators and to the worker. @default `host:pid` */
   readonly identity?: string;
-  /** Timing knobs, merged over DEFAULT_TIMING and checked by the safety budget. */
+  /** Timing knobs, merged over the defaults and checked by the safety budget. @default SINGLETON_DEFAULTS.timing */
   readonly timing?: Partial<TimingProfile>;
   /**
    * The work, run for each term of leadership. It must stop when `leadership.signal` aborts. When it
@@ -50,19 +51,19 @@ export interface SingletonOptions {
   readonly work: (leadership: Leadership) => Promise<void>;
   /**
    * The session TTL backstop (see `LeaseOptions.sessionTtlMs`): bounds how long a holder whose agent cannot
-   * sync its check (a revoked token) keeps the lock. @default 10000
+   * sync its check (a revoked token) keeps the lock. @default SINGLETON_DEFAULTS.sessionTtlMs
    */
   readonly sessionTtlMs?: number;
   /**
    * While a `preferredHolder` is set, candidates and the holder wake on every session change and look
-   * again at least this often. @default 5000
+   * again at least this often. @default SINGLETON_DEFAULTS.preferenceRecheckMs
    */
   readonly preferenceRecheckMs?: number;
-  /** How long a candidate that stepped down waits before campaigning again. @default 1000 */
+  /** How long a candidate that stepped down waits before campaigning again. @default SINGLETON_DEFAULTS.stepDownBackoffMs */
   readonly stepDownBackoffMs?: number;
   /**
    * Obey the Singleton record's `paused` and `preferredHolder` and `baton step-down` requests, watched with
-   * one blocking query on `<root>/singletons/<name>/`. @default true
+   * one blocking query on `<root>/singletons/<name>/`. @default SINGLETON_DEFAULTS.directives
    */
   readonly directives?: boolean;
   /** Where the singleton logs (a child bound to `singleton` and `identity`). @default silentLogger: quiet */
@@ -257,7 +258,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
           await lease.close([this.lockKey]);
           held.key = false;
           await this.#clock
-            .sleep(this.#options.stepDownBackoffMs ?? 1_000, this.#stop.signal)
+            .sleep(this.#options.stepDownBackoffMs ?? SINGLETON_DEFAULTS.stepDownBackoffMs, this.#stop.signal)
             .catch(() => undefined);
         }
       } catch (error: unknown) {

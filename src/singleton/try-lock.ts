@@ -17,7 +17,7 @@ export interface TryLockOptions {
    * contact is aborted and must be gone before lock-delay lets another executor in.
    */
   readonly timing?: Partial<TimingProfile>;
-  /** Session TTL backstop (`LeaseOptions.sessionTtlMs`). @default 10000 */
+  /** Session TTL backstop (`LeaseOptions.sessionTtlMs`). @default SINGLETON_DEFAULTS.sessionTtlMs */
   readonly sessionTtlMs?: number;
   /** The installation's KV root: the lock key is `<root>/locks/exclusive/<resource>`. @default 'baton/v1' */
   readonly root?: string;
