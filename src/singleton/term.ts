@@ -43,9 +43,12 @@ export class LostConfidenceError extends BatonError {
   }
 }
 
+/** What a term needs of its lease: its session, its confirmations and its loss (see `Lease`). */
+export type TermLease = Pick<Lease, 'sessionId' | 'lost' | 'on'>;
+
 export interface TermContext {
   readonly client: ConsulClient;
-  readonly lease: Lease;
+  readonly lease: TermLease;
   readonly name: string;
   readonly identity: string;
   readonly lockKey: string;
@@ -79,23 +82,22 @@ export async function runTerm(
     ended = undefined;
   };
 
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (): void => {
-    clearTimeout(timer);
-    const remaining = confirmedAt + budget.abortAfterMs - clock.now();
-    timer = setTimeout(
-      () => {
-        const since = clock.now() - confirmedAt;
-        if (since >= budget.abortAfterMs) {
-          context.log.warn({ sinceConfirmMs: Math.round(since) }, 'lost confidence; stopping work');
-          workAbort.abort(new LostConfidenceError(since));
-          end('lost-confidence');
-        } else arm();
-      },
-      Math.max(0, remaining),
-    );
+  // The safety deadline, on the injected clock: wake at the deadline the last confirmation set; a
+  // confirmation that landed meanwhile moves it, so sleep again until it truly passes.
+  const deadlineWatch = new AbortController();
+  const watchDeadline = async (): Promise<void> => {
+    while (!deadlineWatch.signal.aborted) {
+      const since = clock.now() - confirmedAt;
+      if (since >= budget.abortAfterMs) {
+        context.log.warn({ sinceConfirmMs: Math.round(since) }, 'lost confidence; stopping work');
+        workAbort.abort(new LostConfidenceError(since));
+        end('lost-confidence');
+        return;
+      }
+      await clock.sleep(budget.abortAfterMs - since, deadlineWatch.signal).catch(() => undefined);
+    }
   };
-  arm();
+  const deadlineWatched = watchDeadline();
   const deadlineListeners = new Set<(deadlineMs: number) => void>();
   const unsubscribe = lease.on((event) => {
     if (event.type !== 'confirmed' || event.sentAt <= confirmedAt) return;
@@ -142,17 +144,25 @@ export async function runTerm(
       },
     );
   const reason = await endOnce;
-  clearTimeout(timer);
+  deadlineWatch.abort();
+  await deadlineWatched;
   unsubscribe();
   deadlineListeners.clear();
   lease.lost.removeEventListener('abort', onLeaseLost);
   context.interrupt.removeEventListener('abort', onInterrupt);
   if (!workAbort.signal.aborted) workAbort.abort(new AbortedError(`term ended: ${reason}`));
   // Safety depends on the worker honouring its signal within killGrace; say so loudly if it does not.
-  const stubborn = setTimeout(() => {
-    context.log.error({ killGraceMs: context.killGraceMs }, 'worker ignored its abort signal past killGrace');
-  }, context.killGraceMs);
+  const graceOver = new AbortController();
+  const stubborn = clock.sleep(context.killGraceMs, graceOver.signal).then(
+    () =>
+      context.log.error(
+        { killGraceMs: context.killGraceMs },
+        'worker ignored its abort signal past killGrace',
+      ),
+    () => undefined,
+  );
   await workDone;
-  clearTimeout(stubborn);
+  graceOver.abort();
+  await stubborn;
   return reason;
 }
