@@ -11,6 +11,7 @@ import { PRESENCE_STREAM } from '../../src/presence/presence-event.js';
 import { Singleton } from '../../src/singleton/elector.js';
 import type { Leadership } from '../../src/singleton/term.js';
 import { baton } from '../support/cli.js';
+import { runBaton } from '../support/cli-run.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 
@@ -63,8 +64,8 @@ describe('two installations under different roots share one Consul without touch
     writeFileSync(file, manifest);
     const env = { CONSUL_HTTP_ADDR: agent.httpAddr };
     // One root from the flag, the other from the environment.
-    expect(baton(['--root', rootA, 'apply', '-f', file], env).status).toBe(0);
-    expect(baton(['apply', '-f', file], { ...env, BATON_ROOT: rootB }).status).toBe(0);
+    expect((await runBaton(['--root', rootA, 'apply', '-f', file], env)).status).toBe(0);
+    expect((await runBaton(['apply', '-f', file], { ...env, BATON_ROOT: rootB })).status).toBe(0);
 
     const a = await installation(rootA, 'holder-a');
     stops.push(() => a.stop());
@@ -101,12 +102,14 @@ describe('two installations under different roots share one Consul without touch
     expect((await logA.read(0)).events.map((e) => e.type)).toEqual(['CellRegistered']);
     expect((await listLiveCells(client, { root: rootA })).map((c) => c.id)).toEqual(['cell-1']);
 
-    // The CLI reads the root it is given, by flag or environment.
-    const locksA = baton(['--root', rootA, 'get', 'locks', '-o', 'json'], env);
-    expect(locksA.status).toBe(0);
+    // The CLI reads the root it is given, by flag or environment. (Run without blocking this process: its
+    // leases heartbeat on this event loop.)
+    const locksA = await runBaton(['--root', rootA, 'get', 'locks', '-o', 'json'], env);
+    expect(locksA.status, locksA.stderr).toBe(0);
     expect(locksA.stdout).toContain('holder-a');
     expect(locksA.stdout).not.toContain('holder-b');
-    const locksB = baton(['get', 'locks', '-o', 'json'], { ...env, BATON_ROOT: rootB });
+    const locksB = await runBaton(['get', 'locks', '-o', 'json'], { ...env, BATON_ROOT: rootB });
+    expect(locksB.status, locksB.stderr).toBe(0);
     expect(locksB.stdout).toContain('holder-b');
     expect(locksB.stdout).not.toContain('holder-a');
     // Nothing was written under the default root.
