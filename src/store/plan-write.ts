@@ -46,10 +46,10 @@ export function planSpecWrite(
     };
   }
   const stored = current.record;
-  const specChanged = !isDeepStrictEqual(stored.spec, desired.spec);
+  const specChanged = !sameStored(stored.spec, desired.spec);
   const metaChanged =
-    !isDeepStrictEqual(stored.metadata.labels, desired.metadata.labels) ||
-    !isDeepStrictEqual(stored.metadata.annotations, desired.metadata.annotations);
+    !sameStored(stored.metadata.labels, desired.metadata.labels) ||
+    !sameStored(stored.metadata.annotations, desired.metadata.annotations);
   if (!specChanged && !metaChanged) {
     return {
       action: 'unchanged',
@@ -63,6 +63,15 @@ export function planSpecWrite(
     generation,
     op: casOp(specKey, withGeneration(desired, generation), currentIndex),
   };
+}
+
+/**
+ * Equal as stored: compared through JSON, so a field set to `undefined` equals a field left out (the stored
+ * document never has one) and key order does not matter. Otherwise a writer whose object carries an
+ * undefined field rewrites an unchanged record forever (each write wakes its own watch).
+ */
+function sameStored(stored: unknown, desired: unknown): boolean {
+  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(desired ?? null)) ?? undefined);
 }
 
 function withGeneration(record: BatonRecord, generation: number): BatonRecord {

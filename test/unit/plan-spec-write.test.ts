@@ -108,6 +108,13 @@ describe('planSpecWrite', () => {
     }
   });
 
+  it('treats a field set to undefined as the stored document without it (no endless rewrite)', () => {
+    const desired = record({ preferredHolder: undefined });
+    const plan = planSpecWrite(KEY, desired, stored(3));
+    expect(plan.action).toBe('unchanged');
+    expect(plan.op.verb).toBe('check-index');
+  });
+
   it('refuses a stale resourceVersion before anything is written', () => {
     expect(() => planSpecWrite(KEY, record({}, { resourceVersion: '39' }), stored(1))).toThrow(
       CasConflictError,
