@@ -13,7 +13,7 @@ import {
 } from '../presence/cell-registration.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { RecordStore } from '../store/record-store.js';
-import { statusChanged } from './singleton-plan.js';
+import { statusChanged } from './status-compare.js';
 import { CONTROLLER_DEFAULTS } from './defaults.js';
 
 export interface CellReconcilerOptions {

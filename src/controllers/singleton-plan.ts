@@ -268,8 +268,3 @@ export function invalidStatus(
     ),
   };
 }
-
-/** Whether two statuses differ in anything but condition transition times (avoids write loops). */
-export function statusChanged(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) !== JSON.stringify(b);
-}

@@ -9,12 +9,8 @@ import { parseCandidateSessionName } from '../layout/session-names.js';
 import { decodeHolder, endedTerm } from '../singleton/holder-record.js';
 import type { RecordStore } from '../store/record-store.js';
 import type { SessionInfo } from '../consul/wire.js';
-import {
-  invalidStatus,
-  planSingletonStatus,
-  statusChanged,
-  type SingletonObservation,
-} from './singleton-plan.js';
+import { invalidStatus, planSingletonStatus, type SingletonObservation } from './singleton-plan.js';
+import { statusChanged } from './status-compare.js';
 
 export interface SingletonReconcilerOptions {
   readonly client: ConsulClient;
