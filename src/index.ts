@@ -96,6 +96,7 @@ export {
 } from './presence/index.js';
 export {
   EventLog,
+  EventLogContentionError,
   EventBus,
   BatonEventSchema,
   defineEventStream,
@@ -116,7 +117,7 @@ export {
   type Cell as CellRecord,
   type Condition,
 } from './api/index.js';
-export { RecordStore } from './store/index.js';
+export { RecordStore, RecordNotFoundError, ApplyConflictError } from './store/index.js';
 export { BatonController } from './controllers/baton-controller.js';
 export { ControllerDaemon, CONTROLLER_SINGLETON } from './controllers/controller-daemon.js';
 export { createRootLogger, silentLogger, childLogger, type Logger } from './log/logger.js';
