@@ -59,6 +59,23 @@ export {
 export { Lease, type LeaseOptions, type LeaseEvent } from './session/lease.js';
 export { LEASE_DEFAULTS } from './session/defaults.js';
 export { SINGLETON_DEFAULTS, STEP_DOWN_DEFAULTS } from './singleton/defaults.js';
+export {
+  stepDown,
+  type StepDownOptions,
+  type StepDownResult,
+  type LockHolder,
+} from './singleton/step-down.js';
+export {
+  superviseCommand,
+  type SuperviseCommandOptions,
+  type SupervisedCommand,
+  type SupervisedOutcome,
+  type StopDeadline,
+} from './process/supervise-command.js';
+export { commandEnv, BATON_VARIABLE_NAMES, type BatonVariables } from './process/command-env.js';
+export { Watchdog, WatchdogLostError } from './process/watchdog.js';
+export { SUPERVISION_DEFAULTS } from './process/defaults.js';
+export { exitCodeOf, endedCleanly, type ChildExit } from './process/exit-status.js';
 export { CELL_DEFAULTS, WATCHER_DEFAULTS } from './presence/defaults.js';
 export { CONTROLLER_DEFAULTS } from './controllers/defaults.js';
 export {

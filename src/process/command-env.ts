@@ -11,7 +11,8 @@ export interface BatonVariables {
   readonly cellKey?: string;
 }
 
-const NAMES: Record<keyof BatonVariables, string> = {
+/** The environment contract: each variable's name, the same for `baton run`, `baton lock` and `baton cell`. */
+export const BATON_VARIABLE_NAMES: Readonly<Record<keyof BatonVariables, string>> = {
   singleton: 'BATON_SINGLETON',
   identity: 'BATON_IDENTITY',
   fencingToken: 'BATON_FENCING_TOKEN',
@@ -32,7 +33,7 @@ export function commandEnv(
     keyof BatonVariables,
     string | number | undefined,
   ][]) {
-    if (value !== undefined) env[NAMES[field]] = String(value);
+    if (value !== undefined) env[BATON_VARIABLE_NAMES[field]] = String(value);
   }
   return env;
 }
