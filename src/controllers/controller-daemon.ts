@@ -8,7 +8,11 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { BatonMetrics } from '../metrics/baton-metrics.js';
 import { EVENT_STREAMS } from './event-streams.js';
 import { Singleton } from '../singleton/elector.js';
-import { abortableSleep, isAborted } from '../time/clock.js';
+import { InvalidStateError } from '../errors.js';
+import { runnable, type Runnable } from '../runtime/runnable.js';
+import { RunnableGroup, type GroupMember } from '../runtime/runnable-group.js';
+import { retryUntil } from '../time/retry.js';
+import { untilAborted } from '../time/until-aborted.js';
 import type { TimingProfile } from '../timing/safety-budget.js';
 import { BatonController } from './baton-controller.js';
 import { statusPageRoutes } from './status-page/status-page-routes.js';
@@ -48,11 +52,11 @@ export class ControllerDaemon {
   readonly #options: ControllerDaemonOptions;
   readonly #log: Logger;
   readonly #stop = new AbortController();
-  #server: ObservabilityServer | undefined;
+  #address: AddressInfo | undefined;
+  #running: Promise<void> | undefined;
   readonly #streams = EVENT_STREAMS;
   /** Every replica follows the durable event streams for /events (ids come from the log, not the replica). */
   readonly #eventTails: EventTails;
-  #tailsRun: Promise<void> = Promise.resolve();
 
   constructor(options: ControllerDaemonOptions) {
     this.#options = options;
@@ -86,13 +90,48 @@ export class ControllerDaemon {
     this.metrics.sources.eventTailCursors = () => this.#eventTails.cursors;
   }
 
-  /** Start serving and campaigning; resolves with the HTTP address once listening. */
+  /**
+   * The daemon as one runnable group: the HTTP server (ready once listening), the event tails, then the
+   * election (whose terms run the controller loops). Resolves once stopped through `signal`; rejects with
+   * the first part's failure (a listen error, an election refused by Consul's ACLs), after stopping the
+   * others in reverse order.
+   */
+  run(signal: AbortSignal, ready?: () => void): Promise<void> {
+    const server = this.#server();
+    const members: GroupMember[] = [
+      ...(server === undefined ? [] : [{ runnable: server, waitReady: true }]),
+      { runnable: runnable('event tails', (stop) => this.#eventTails.run(stop)) },
+      { runnable: runnable('election', (stop) => this.#campaign(stop)) },
+    ];
+    return new RunnableGroup({ name: 'controller daemon', members, logger: this.#log }).run(signal, ready);
+  }
+
+  /** Start `run` in the background; resolves with the HTTP address once listening (rejects if it cannot). */
   async start(): Promise<AddressInfo | undefined> {
-    let address: AddressInfo | undefined;
-    if (this.#options.http !== undefined) {
-      this.#server = new ObservabilityServer({
-        host: this.#options.http.host,
-        port: this.#options.http.port,
+    if (this.#running !== undefined) throw new InvalidStateError('controller daemon was already started');
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    const running = this.run(this.#stop.signal, markStarted);
+    this.#running = running;
+    // The caller learns of a later failure through `stopped`; here it is only kept from going unhandled.
+    running.catch(() => undefined);
+    await Promise.race([started, running]);
+    return this.#address;
+  }
+
+  /** Settles when the daemon has stopped: rejects with the failure that stopped it (see `run`). */
+  get stopped(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  /** The HTTP server as a runnable: ready once listening, closed when stopped. */
+  #server(): Runnable | undefined {
+    const { http } = this.#options;
+    if (http === undefined) return undefined;
+    return runnable('http server', async (signal, ready) => {
+      const server = new ObservabilityServer({
+        host: http.host,
+        port: http.port,
         registry: this.metrics.registry,
         readiness: () => this.readiness(),
         status: () => this.#status(),
@@ -101,13 +140,22 @@ export class ControllerDaemon {
         ...(this.#options.sse === undefined ? {} : { sse: this.#options.sse }),
         logger: this.#log,
       });
-      address = await this.#server.listen();
-    }
-    this.#tailsRun = this.#eventTails.run(this.#stop.signal);
-    void this.elector.start().catch((error: unknown) => {
-      this.#log.error({ err: error }, 'controller election failed');
+      this.#address = await server.listen();
+      ready();
+      await untilAborted(signal);
+      await server.close();
     });
-    return address;
+  }
+
+  /** Campaign until stopped: the election's own failure (a token without permission) is the daemon's. */
+  async #campaign(signal: AbortSignal): Promise<void> {
+    const stop = (): void => void this.elector.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await this.elector.start();
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
   }
 
   #status(): Promise<StatusSnapshot> {
@@ -128,25 +176,23 @@ export class ControllerDaemon {
     await this.stop();
   }
 
+  /** Stop every part (hand over first, close the server last) and wait for them. */
   async stop(): Promise<void> {
     this.#stop.abort();
-    await this.elector.stop();
-    await this.#tailsRun;
-    await this.#server?.close();
+    if (this.#running === undefined) await this.elector.stop();
+    await this.#running?.catch(() => undefined);
   }
 
   /** The active term: run the loops until the term ends; a crash of the loops restarts them. */
   async #lead(signal: AbortSignal): Promise<void> {
     this.#log.info('this controller is now active');
-    while (!signal.aborted) {
-      try {
+    await retryUntil(
+      async () => {
         await this.controller.run(signal);
-      } catch (error: unknown) {
-        if (isAborted(signal)) break;
-        this.#log.error({ err: error }, 'controller loops failed; restarting');
-        await abortableSleep(1_000, signal).catch(() => undefined);
-      }
-    }
+        return undefined;
+      },
+      { signal, onError: (error) => this.#log.error({ err: error }, 'controller loops failed; restarting') },
+    );
   }
 
   /** Each stream's committed head, read at scrape time. */

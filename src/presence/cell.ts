@@ -7,6 +7,8 @@ import { AbortedError, BatonError, ConfigError, ErrorCode, InvalidStateError } f
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
+import { retryUntil } from '../time/retry.js';
+import { untilAborted } from '../time/until-aborted.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import {
@@ -267,35 +269,37 @@ export class Cell extends EventEmitter<CellEvents> {
       { verb: 'set', key: this.#keys.departure(this.id, incarnation), value: JSON.stringify(departure) },
     ];
     const deadline = this.#clock.now() + (this.#options.departTimeoutMs ?? CELL_DEFAULTS.departTimeoutMs);
-    for (let attempt = 1; ; attempt += 1) {
+    let attempt = 0;
+    const tryDepart = async (): Promise<true> => {
+      attempt += 1;
       try {
-        try {
-          await client.txn.run(ops);
-          this.#log.info({ incarnation, attempt }, 'cell departed');
-          return;
-        } catch (error: unknown) {
-          if (!(error instanceof TxnRollbackError)) throw error;
-        }
-        // The key is no longer ours: an earlier attempt committed, or the session was lost.
-        if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
-          this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
-        } else if (uncertainClaim) {
-          this.#log.debug({ incarnation }, 'registration cancelled before it committed; nothing to withdraw');
-        } else {
-          // The session died before the stop (a frozen or cut-off process missed its check TTL): this
-          // incarnation was already lost, and watchers rightly report CellLost for it.
-          this.#log.warn({ incarnation }, 'presence session lost before the departure; reported as lost');
-        }
-        return;
+        await client.txn.run(ops);
+        this.#log.info({ incarnation, attempt }, 'cell departed');
+        return true;
       } catch (error: unknown) {
-        // A timeout may have committed: the next attempt (or its read-back) finds out.
-        if (this.#clock.now() >= deadline) {
-          this.#log.warn({ err: error, attempt }, 'clean departure failed; cell will read as lost');
-          return;
-        }
-        this.#log.warn({ err: error, attempt }, 'departure attempt failed; retrying');
-        await this.#clock.sleep(backoffMs(attempt, { baseMs: 100, maxMs: 2_000, jitter: 0.5 }));
+        if (!(error instanceof TxnRollbackError)) throw error;
       }
+      // The key is no longer ours: an earlier attempt committed, or the session was lost.
+      if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
+        this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
+      } else if (uncertainClaim) {
+        this.#log.debug({ incarnation }, 'registration cancelled before it committed; nothing to withdraw');
+      } else {
+        // The session died before the stop (a frozen or cut-off process missed its check TTL): this
+        // incarnation was already lost, and watchers rightly report CellLost for it.
+        this.#log.warn({ incarnation }, 'presence session lost before the departure; reported as lost');
+      }
+      return true;
+    };
+    try {
+      // A timeout may have committed: the next attempt (or its read-back) finds out.
+      await retryUntil(tryDepart, {
+        clock: this.#clock,
+        giveUpAt: deadline,
+        onError: (error) => this.#log.warn({ err: error, attempt }, 'departure attempt failed; retrying'),
+      });
+    } catch (error: unknown) {
+      this.#log.warn({ err: error, attempt }, 'clean departure failed; cell will read as lost');
     }
   }
 
@@ -383,21 +387,21 @@ export class Cell extends EventEmitter<CellEvents> {
       this.emit('lost', { incarnation, reason: 'session lost' });
       this.#setState('registering');
       await lease.close([]);
-      for (let failures = 1; !isAborted(signal); failures += 1) {
-        try {
-          await this.#register(signal);
-          this.#health.reached();
-          this.#setState('running');
-          break;
-        } catch (error: unknown) {
-          if (isAborted(signal) || error instanceof AbortedError) return;
+      const registered = await retryUntil(() => this.#register(signal), {
+        signal,
+        clock: this.#clock,
+        retryable: (error) => !(error instanceof AbortedError),
+        onError: (error, failures) => {
           this.#health.failed(error);
           this.#log.warn({ err: error, failures }, 're-registration failed; retrying');
-          await this.#clock
-            .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
-            .catch(() => undefined);
-        }
-      }
+        },
+      }).catch((error: unknown) => {
+        if (error instanceof AbortedError) return undefined;
+        throw error;
+      });
+      if (registered === undefined) return;
+      this.#health.reached();
+      this.#setState('running');
     }
   }
 
@@ -428,11 +432,6 @@ function confirmKeyHeld(client: ConsulClient): PresenceConfirm {
     const { value } = await client.kv.get(key, { consistency: 'consistent', signal, timeoutMs });
     return value?.session === sessionId;
   };
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 /** A cell spec from the caller, or a ConfigError naming the first field that is wrong. */

@@ -8,9 +8,9 @@ import type { EventInput } from '../events/event.js';
 import { EventBus } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
-import { backoffMs } from '../time/backoff.js';
+import { retryUntil } from '../time/retry.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
-import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { changeEvents, changeOps } from './change-ops.js';
 import { PRESENCE_EVENTS, isPresenceEvent, type PresenceEvent } from './presence-event.js';
 import { KvLayout } from '../layout/kv-layout.js';
@@ -199,23 +199,21 @@ export class PresenceWatcher {
     signal: AbortSignal,
     step: (signal: AbortSignal) => Promise<T>,
   ): Promise<T | undefined> {
-    for (let failures = 0; !isAborted(signal);) {
-      try {
+    return retryUntil(
+      async () => {
         const result = await step(signal);
         this.#health.reached();
-        if (result !== undefined) return result;
-        failures = 0;
-      } catch (error: unknown) {
-        if (isAborted(signal)) return undefined;
-        this.#health.failed(error);
-        failures += 1;
-        this.#log.warn({ err: error, failures }, `${what} failed; retrying`);
-        await this.#clock
-          .sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal)
-          .catch(() => undefined);
-      }
-    }
-    return undefined;
+        return result;
+      },
+      {
+        signal,
+        clock: this.#clock,
+        onError: (error, failures) => {
+          this.#health.failed(error);
+          this.#log.warn({ err: error, failures }, `${what} failed; retrying`);
+        },
+      },
+    );
   }
 
   #markReady(): void {

@@ -1,6 +1,7 @@
 import { AbortedError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { linkSignals } from '../time/linked-signal.js';
+import { untilAborted } from '../time/until-aborted.js';
 import { NotReadyError, type Runnable } from './runnable.js';
 
 export interface GroupMember {
@@ -58,10 +59,10 @@ export class RunnableGroup implements Runnable {
       for (const member of this.#members) {
         if (stopping.signal.aborted) break;
         const readiness = this.#start(member, started, fail);
-        if (member.waitReady === true) await Promise.race([readiness, aborted(stopping.signal)]);
+        if (member.waitReady === true) await Promise.race([readiness, untilAborted(stopping.signal)]);
       }
       if (!stopping.signal.aborted) ready();
-      await Promise.race([Promise.all(started.map((part) => part.settled)), aborted(stopping.signal)]);
+      await Promise.race([Promise.all(started.map((part) => part.settled)), untilAborted(stopping.signal)]);
     } finally {
       stopping.dispose();
       for (const part of started.reverse()) {
@@ -104,10 +105,4 @@ export class RunnableGroup implements Runnable {
     started.push({ name, stop, settled });
     return readiness;
   }
-}
-
-/** Resolves when `signal` aborts (never rejects). */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

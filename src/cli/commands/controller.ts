@@ -56,10 +56,12 @@ export function registerController(program: Command): void {
     }
     if (address !== undefined)
       log.info({ http: `http://${address.address}:${address.port}` }, 'serving status and metrics');
-    await new Promise<void>((resolve) => {
+    const interrupted = new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
+    // A part that fails (an election Consul's ACLs refuse) has stopped the daemon: exit with its error.
+    await Promise.race([interrupted, daemon.stopped]);
     await daemon.stop();
   });
 }
