@@ -48,41 +48,45 @@ describe('the layer rule (LAYERS in eslint.config.js)', () => {
   it('fails an upward import, a sibling import and a top-level upward import; allows downward ones', async () => {
     // The project's own config, type-aware rules included: what `npm run lint` runs.
     const eslint = new ESLint({ cwd: repo });
-    const upward = await layerMessages(
-      eslint,
-      "import { BatonController } from '../controllers/baton-controller.js';\nexport const c = BatonController;\n",
-      'src/consul/kv.ts',
-    );
-    expect(upward).toHaveLength(1);
-    expect(upward[0]).toMatch(/layer rule: consul \(layer \d+\) imports only lower layers/);
-
-    const nested = await layerMessages(
-      eslint,
-      "import { runCli } from '../../cli/program.js';\nexport const r = runCli;\n",
-      'src/controllers/status-page/html.ts',
-    );
-    expect(nested).toHaveLength(1);
-
-    const sibling = await layerMessages(
-      eslint,
-      "import type { Cell } from '../presence/cell.js';\nexport type C = Cell;\n",
-      'src/singleton/fencing.ts',
-    );
-    expect(sibling).toHaveLength(1);
-
-    const fromErrors = await layerMessages(
-      eslint,
-      "export type { Clock } from './time/clock.js';\n",
-      'src/errors.ts',
-    );
-    expect(fromErrors).toHaveLength(1);
-
-    const downward = await layerMessages(
-      eslint,
-      "import { ConsulClient } from '../../consul/client.js';\nimport { KvLayout } from '../../layout/kv-layout.js';\n" +
-        'export const d = [ConsulClient, KvLayout];\n',
-      'src/cli/commands/get.ts',
-    );
-    expect(downward).toEqual([]);
+    const cases: readonly { what: string; filePath: string; code: string; errors: number }[] = [
+      {
+        what: 'consul/ importing controllers/',
+        filePath: 'src/consul/kv.ts',
+        code: "import { BatonController } from '../controllers/baton-controller.js';\nexport const c = BatonController;\n",
+        errors: 1,
+      },
+      {
+        what: 'a nested file of controllers/ importing cli/',
+        filePath: 'src/controllers/status-page/html.ts',
+        code: "import { runCli } from '../../cli/program.js';\nexport const r = runCli;\n",
+        errors: 1,
+      },
+      {
+        what: 'singleton/ importing its sibling presence/',
+        filePath: 'src/singleton/fencing.ts',
+        code: "import type { Cell } from '../presence/cell.js';\nexport type C = Cell;\n",
+        errors: 1,
+      },
+      {
+        what: 'errors.ts re-exporting time/',
+        filePath: 'src/errors.ts',
+        code: "export type { Clock } from './time/clock.js';\n",
+        errors: 1,
+      },
+      {
+        what: 'cli/ importing consul/ and layout/ (downward)',
+        filePath: 'src/cli/commands/get.ts',
+        code:
+          "import { ConsulClient } from '../../consul/client.js';\nimport { KvLayout } from '../../layout/kv-layout.js';\n" +
+          'export const d = [ConsulClient, KvLayout];\n',
+        errors: 0,
+      },
+    ];
+    for (const { what, filePath, code, errors } of cases) {
+      const messages = await layerMessages(eslint, code, filePath);
+      expect(messages, what).toHaveLength(errors);
+      for (const message of messages)
+        expect(message).toMatch(/layer rule: \S+ \(layer \d+\) imports only lower layers/);
+    }
   }, 120_000);
 });
