@@ -1,19 +1,20 @@
 // npm run bench:presence: CellLost latency, false losses, watcher cost and Consul load for N cells.
 // Pooled sizes run 10 pool processes, each on its own Consul client agent joined to the server (a "host").
 // Env: BENCH_SIZES (default "10,100"; `npm run bench:presence:1000` runs N=1000 at a 2 s heartbeat; 10 runs as separate `baton cell` processes), BENCH_CHECK_TTL_MS,
-// BENCH_HEARTBEAT_MS (cell defaults 1500/500), BENCH_STEADY_MS (default 10000).
+// BENCH_HEARTBEAT_MS (default CELL_DEFAULTS), BENCH_STEADY_MS (default 10000).
 import { fork, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConsulAgentProcess } from '../dist/dev/agent-process.js';
 import { locateConsul } from '../dist/dev/consul-binary.js';
+import { CELL_DEFAULTS } from '../dist/presence/defaults.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = join(HERE, '../dist/cli/main.js');
 const SIZES = (process.env.BENCH_SIZES ?? '10,100').split(',').map(Number);
-const CHECK_TTL_MS = Number(process.env.BENCH_CHECK_TTL_MS ?? 1500);
-const HEARTBEAT_MS = Number(process.env.BENCH_HEARTBEAT_MS ?? 500);
+const CHECK_TTL_MS = Number(process.env.BENCH_CHECK_TTL_MS ?? CELL_DEFAULTS.checkTtlMs);
+const HEARTBEAT_MS = Number(process.env.BENCH_HEARTBEAT_MS ?? CELL_DEFAULTS.heartbeatIntervalMs);
 const STEADY_MS = Number(process.env.BENCH_STEADY_MS ?? 10_000);
 const POLL_PERIOD_MS = 30_000;
 const POOLS = 10;
@@ -103,9 +104,9 @@ async function runScenario(binary, n) {
           '--address',
           `10.0.0.${i + 1}:7777`,
           '--check-ttl',
-          String(CHECK_TTL_MS),
+          `${CHECK_TTL_MS}ms`,
           '--heartbeat',
-          String(HEARTBEAT_MS),
+          `${HEARTBEAT_MS}ms`,
           '--',
           process.execPath,
           '-e',

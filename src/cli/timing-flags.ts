@@ -1,47 +1,48 @@
 import type { Command } from 'commander';
-import { parseDurationMs } from '../timing/duration.js';
+import { SINGLETON_DEFAULTS } from '../singleton/defaults.js';
+import { formatDurationMs } from '../timing/duration.js';
 import type { TimingProfile } from '../timing/safety-budget.js';
-import { CliError, ExitCode } from './exit.js';
+import { addDurationFlags, parseDurationFlag, type DurationFlag } from './duration-flag.js';
 
-const FLAGS = {
-  checkTtl: ['--check-ttl <duration>', 'TTL of the heartbeat check (default 1s)', 'checkTtlMs'],
-  lockDelay: [
-    '--lock-delay <duration>',
-    'Consul lock-delay after a hard death (default 1.2s)',
-    'lockDelayMs',
-  ],
-  confirmInterval: [
-    '--confirm-interval <duration>',
-    'heartbeat and server confirmation interval (default 200ms)',
-    'confirmIntervalMs',
-  ],
-  killGrace: [
-    '--kill-grace <duration>',
-    'time between SIGTERM and SIGKILL of the child (default 500ms)',
-    'killGraceMs',
-  ],
-} as const;
+/**
+ * The timing profile's flags (`run`, `lock`, `controller`). They took durations from the start, so a bare
+ * number has no old meaning and is refused; the safety budget (`checkTiming`) judges the values.
+ */
+const FLAGS: Readonly<Record<keyof TimingProfile, DurationFlag>> = {
+  checkTtlMs: { name: '--check-ttl', description: 'TTL of the heartbeat check', minMs: 0 },
+  lockDelayMs: { name: '--lock-delay', description: 'Consul lock-delay after a hard death', minMs: 0 },
+  confirmIntervalMs: {
+    name: '--confirm-interval',
+    description: 'heartbeat and server confirmation interval',
+    minMs: 0,
+  },
+  killGraceMs: {
+    name: '--kill-grace',
+    description: 'time between SIGTERM and SIGKILL of the child',
+    minMs: 0,
+  },
+};
 
-/** Add the timing flags to a command. */
+/** Commander's option key of a flag: `--check-ttl` -> `checkTtl`. */
+function optionKey(flag: DurationFlag): string {
+  return flag.name.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Add the timing flags to a command; the help shows each default from `SINGLETON_DEFAULTS.timing`. */
 export function addTimingFlags(command: Command): Command {
-  for (const [flag, description] of Object.values(FLAGS)) command.option(flag, description);
-  return command;
+  const described = Object.entries(FLAGS).map(([field, flag]) => {
+    const fallback = formatDurationMs(SINGLETON_DEFAULTS.timing[field as keyof TimingProfile]);
+    return { ...flag, description: `${flag.description} (default ${fallback})` };
+  });
+  return addDurationFlags(command, described);
 }
 
 /** Read the timing flags given on the command line; a malformed duration is a usage error. */
 export function readTimingFlags(options: Record<string, unknown>): Partial<TimingProfile> {
   const timing: Partial<Record<keyof TimingProfile, number>> = {};
-  for (const [name, [flag, , field]] of Object.entries(FLAGS)) {
-    const raw = options[name];
-    if (raw === undefined) continue;
-    const ms = typeof raw === 'string' ? parseDurationMs(raw) : undefined;
-    if (ms === undefined) {
-      throw new CliError(
-        `${flag.split(' ')[0] ?? flag} takes a duration such as 250ms or 1.5s, got ${JSON.stringify(raw)}`,
-        ExitCode.usage,
-      );
-    }
-    timing[field] = ms;
+  for (const [field, flag] of Object.entries(FLAGS) as [keyof TimingProfile, DurationFlag][]) {
+    const raw = options[optionKey(flag)];
+    if (typeof raw === 'string') timing[field] = parseDurationFlag(flag, raw);
   }
   return timing;
 }

@@ -21,8 +21,9 @@ export function parseDurationMs(text: string): number | undefined {
     : undefined;
 }
 
-/** Milliseconds as the shortest readable duration: `1.2s`, `250ms`, `2m`. */
+/** Milliseconds as the shortest readable duration: `1.2s`, `250ms`, `2m`, `24h`. */
 export function formatDurationMs(ms: number): string {
+  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1_000) return `${Number((ms / 1_000).toFixed(3))}s`;
   return `${ms}ms`;

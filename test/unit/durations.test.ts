@@ -25,6 +25,7 @@ describe('durations as operators write them', () => {
     [1_200, '1.2s'],
     [60_000, '1m'],
     [90_000, '90s'],
+    [86_400_000, '24h'],
   ])('formatDurationMs(%d) = %s', (ms, expected) => {
     expect(formatDurationMs(ms)).toBe(expected);
     expect(parseDurationMs(expected)).toBe(ms);

@@ -6,6 +6,10 @@ import { endedCleanly, exitCodeOf } from '../../process/exit-status.js';
 import { onStopSignals } from '../../process/stop-signals.js';
 import { superviseCommand, type SupervisedCommand } from '../../process/supervise-command.js';
 import { Watchdog } from '../../process/watchdog.js';
+import { CELL_DEFAULTS } from '../../presence/defaults.js';
+import { SUPERVISION_DEFAULTS } from '../../process/defaults.js';
+import { formatDurationMs } from '../../timing/duration.js';
+import { addDurationFlags, parseDurationFlag, type DurationFlag } from '../duration-flag.js';
 import { CliError, ExitCode } from '../exit.js';
 import { resolveCommand } from '../resolve-command.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
@@ -23,8 +27,30 @@ interface CellFlags {
   http?: string;
 }
 
+/** `cell`'s time flags once took bare milliseconds: such a number is still read so, with a warning. */
+const TIME_FLAGS = {
+  checkTtl: {
+    name: '--check-ttl',
+    description: 'TTL of the heartbeated check: a dead cell vanishes this long after',
+    defaultMs: CELL_DEFAULTS.checkTtlMs,
+    bareNumberUnit: 'ms',
+  },
+  heartbeat: {
+    name: '--heartbeat',
+    description: 'heartbeat interval (at most half of --check-ttl)',
+    defaultMs: CELL_DEFAULTS.heartbeatIntervalMs,
+    bareNumberUnit: 'ms',
+  },
+  killGrace: {
+    name: '--kill-grace',
+    description: 'after forwarding SIGTERM, SIGKILL CMD if still running this long after',
+    defaultMs: SUPERVISION_DEFAULTS.cellKillGraceMs,
+    bareNumberUnit: 'ms',
+  },
+} as const satisfies Record<string, DurationFlag>;
+
 export function registerCell(program: Command): void {
-  program
+  const cell = program
     .command('cell')
     .description(
       'keep a cell registered in Consul while CMD runs; depart cleanly when CMD exits 0, dies of SIGTERM/SIGINT ' +
@@ -34,14 +60,9 @@ export function registerCell(program: Command): void {
     .requiredOption('--address <host:port>', 'where schedulers reach the cell')
     .option('--zone <zone>', 'availability zone')
     .option('--capacity <json>', 'capacity as a JSON object of numbers, e.g. \'{"memoryMb":4096}\'')
-    .option('--label <k=v>', 'a label (repeatable)', (value: string, all: string[]) => [...all, value], [])
-    .option('--check-ttl <ms>', 'TTL of the heartbeated check: a dead cell vanishes this long after', '1500')
-    .option('--heartbeat <ms>', 'heartbeat interval', '500')
-    .option(
-      '--kill-grace <ms>',
-      'after forwarding SIGTERM, SIGKILL CMD if still running this long after',
-      '10000',
-    )
+    .option('--label <k=v>', 'a label (repeatable)', (value: string, all: string[]) => [...all, value], []);
+  addDurationFlags(cell, TIME_FLAGS);
+  cell
     .option('--http <host:port>', 'serve /metrics and /healthz (lease confirmed recently) here')
     .argument('<cmd...>', 'command and arguments, after --')
     .action(async (cmd: string[], flags: CellFlags, command: Command) => {
@@ -54,12 +75,13 @@ async function runCell(cmd: string[], flags: CellFlags, command: Command): Promi
   if (file === undefined) throw new CliError('give the command to run after --', ExitCode.usage);
   resolveCommand(file); // before campaigning or registering: a typo must take nothing
   const spec = parseSpec(flags);
-  const checkTtlMs = positiveMs('--check-ttl', flags.checkTtl);
-  const heartbeatIntervalMs = positiveMs('--heartbeat', flags.heartbeat);
-  const killGraceMs = positiveMs('--kill-grace', flags.killGrace);
+  const checkTtlMs = parseDurationFlag(TIME_FLAGS.checkTtl, flags.checkTtl);
+  const heartbeatIntervalMs = parseDurationFlag(TIME_FLAGS.heartbeat, flags.heartbeat);
+  const killGraceMs = parseDurationFlag(TIME_FLAGS.killGrace, flags.killGrace);
   if (heartbeatIntervalMs * 2 > checkTtlMs) {
     throw new CliError(
-      `--heartbeat (${heartbeatIntervalMs} ms) must be at most half of --check-ttl (${checkTtlMs} ms)`,
+      `--heartbeat (${formatDurationMs(heartbeatIntervalMs)}) must be at most half of --check-ttl ` +
+        `(${formatDurationMs(checkTtlMs)})`,
       ExitCode.usage,
     );
   }
@@ -176,15 +198,4 @@ function parseSpec(flags: CellFlags): CellSpec {
     throw new CliError(problems.join('; '), ExitCode.usage);
   }
   return parsed.data;
-}
-
-function positiveMs(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new CliError(
-      `${flag} must be a positive whole number of milliseconds, got "${text}"`,
-      ExitCode.usage,
-    );
-  }
-  return value;
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { EventLog } from '../../events/event-log.js';
-import { type StepDownRequest } from '../../singleton/directives.js';
-import { decodeHolder } from '../../singleton/holder-record.js';
-import { SINGLETON_EVENTS } from '../../singleton/singleton-events.js';
-import { abortableSleep } from '../../time/clock.js';
+import { ConfigError } from '../../errors.js';
+import { STEP_DOWN_DEFAULTS } from '../../singleton/defaults.js';
+import { stepDown } from '../../singleton/step-down.js';
+import { formatDurationMs } from '../../timing/duration.js';
+import { addDurationFlags, parseDurationFlag, type DurationFlag } from '../duration-flag.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { operatorName } from '../operator.js';
@@ -13,71 +13,55 @@ interface StepDownFlags {
   wait: string;
 }
 
+/** `--wait` once took bare seconds: such a number is still read so, with a warning. */
+const TIME_FLAGS = {
+  wait: {
+    name: '--wait',
+    description: 'wait this long for another holder (0: do not wait)',
+    defaultMs: STEP_DOWN_DEFAULTS.waitMs,
+    bareNumberUnit: 's',
+    minMs: 0,
+  },
+} as const satisfies Record<string, DurationFlag>;
+
 export function registerStepDown(program: Command): void {
-  program
+  const command = program
     .command('step-down')
     .description('ask the current worker of a singleton to hand over cleanly now (audited with a reason)')
     .argument('<name>', 'singleton name')
-    .requiredOption('--reason <text>', 'why, recorded in the event log')
-    .option('--wait <seconds>', 'wait this long for another holder (0: do not wait)', '15')
-    .action(async (name: string, flags: StepDownFlags, command: Command) => {
-      process.exitCode = await stepDown(name, flags, command);
-    });
+    .requiredOption('--reason <text>', 'why, recorded in the event log');
+  addDurationFlags(command, TIME_FLAGS).action(
+    async (name: string, flags: StepDownFlags, command: Command) => {
+      process.exitCode = await runStepDown(name, flags, command);
+    },
+  );
 }
 
-async function stepDown(name: string, flags: StepDownFlags, command: Command): Promise<number> {
-  const waitSeconds = Number(flags.wait);
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) {
-    throw new CliError(`--wait takes seconds >= 0, got "${flags.wait}"`, ExitCode.usage);
-  }
-  const layout = layoutFromCommand(command);
-  let key: string;
-  try {
-    key = layout.locks.singleton(name);
-  } catch (error: unknown) {
-    throw new CliError((error as Error).message, ExitCode.usage);
-  }
-  const client = consulFromCommand(command);
-  const { value: held } = await client.kv.get(key, { consistency: 'consistent' });
-  if (held?.session === undefined) throw new CliError(`nobody holds singleton ${name}; nothing to step down`);
-  const holder = decodeHolder(held.value);
-  const by = operatorName();
-  const request: StepDownRequest = {
-    session: held.session,
+/** The library's `stepDown`, with the operator's words: what it asked, and who holds the singleton now. */
+async function runStepDown(name: string, flags: StepDownFlags, command: Command): Promise<number> {
+  const waitMs = parseDurationFlag(TIME_FLAGS.wait, flags.wait);
+  const options = {
     reason: flags.reason,
-    requestedAt: new Date().toISOString(),
-    requestedBy: by,
+    waitMs,
+    root: layoutFromCommand(command).root,
+    requestedBy: operatorName(),
   };
-  await client.kv.put(layout.singletons.stepDown(name), JSON.stringify(request));
-  await new EventLog({ client, root: layout.root, stream: SINGLETON_EVENTS }).append([
-    {
-      type: 'StepDownRequested',
-      subject: name,
-      observedAt: request.requestedAt,
-      reason: 'OperatorRequest',
-      data: {
-        holder: holder?.identity ?? null,
-        session: held.session,
-        message: flags.reason,
-        by,
-      },
-    },
-  ]);
-  process.stdout.write(`asked ${holder?.identity ?? held.session} to step down from ${name}\n`);
-  const deadline = Date.now() + waitSeconds * 1_000;
-  while (Date.now() < deadline) {
-    const { value } = await client.kv.get(key, { consistency: 'consistent' });
-    if (value?.session !== held.session) {
-      const next = value?.session === undefined ? undefined : decodeHolder(value.value);
-      process.stdout.write(
-        `${name} is now held by ${next?.identity ?? 'nobody (candidates may still be starting)'}\n`,
-      );
-      return ExitCode.ok;
-    }
-    await abortableSleep(100);
+  let result;
+  try {
+    result = await stepDown(consulFromCommand(command), name, options);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.usage, { cause: error });
+    throw error;
   }
-  if (waitSeconds === 0) return ExitCode.ok;
+  const { asked, outcome, next } = result;
+  process.stdout.write(`asked ${asked.holder?.identity ?? asked.session} to step down from ${name}\n`);
+  if (outcome === 'handed-over') {
+    const now = next === undefined ? undefined : (next.holder?.identity ?? next.session);
+    process.stdout.write(`${name} is now held by ${now ?? 'nobody (candidates may still be starting)'}\n`);
+  }
+  if (outcome !== 'still-held') return ExitCode.ok;
   throw new CliError(
-    `the holder of ${name} did not step down within ${waitSeconds}s (is it running baton >= this version?)`,
+    `the holder of ${name} did not step down within ${formatDurationMs(waitMs)} ` +
+      '(is it running baton >= this version?)',
   );
 }

@@ -3,7 +3,7 @@ import { findCondition } from '../../api/condition.js';
 import { blockingLoop } from '../../consul/blocking.js';
 import { RecordStore } from '../../store/record-store.js';
 import type { RecordEntry } from '../../store/record-entry.js';
-import { parseDurationMs } from '../../timing/duration.js';
+import { addDurationFlags, parseDurationFlag, type DurationFlag } from '../duration-flag.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { kindArgument, nameArgument } from '../kind-argument.js';
@@ -13,23 +13,26 @@ type WaitFor =
   | { readonly what: 'condition'; readonly type: string; readonly status: 'True' | 'False' | 'Unknown' }
   | { readonly what: 'delete' };
 
+/** `--timeout` always took a duration (a bare number is refused). */
+const TIME_FLAGS = {
+  timeout: { name: '--timeout', description: 'give up after this long', defaultMs: 30_000, minMs: 0 },
+} as const satisfies Record<string, DurationFlag>;
+
 export function registerWait(program: Command): void {
-  program
+  const command = program
     .command('wait')
     .description(
       'wait until a record has a condition, or is deleted (exit 0), or the timeout passes (exit 1)',
     )
     .argument('<type/name>', 'e.g. singleton/converger or cell/cell-7')
-    .requiredOption('--for <what>', 'condition=TYPE[=True|False|Unknown] (e.g. condition=Held), or delete')
-    .option('--timeout <duration>', 'give up after this long (e.g. 30s, 2m)', '30s')
-    .action(async (target: string, flags: { for: string; timeout: string }, command: Command) => {
+    .requiredOption('--for <what>', 'condition=TYPE[=True|False|Unknown] (e.g. condition=Held), or delete');
+  addDurationFlags(command, TIME_FLAGS).action(
+    async (target: string, flags: { for: string; timeout: string }, command: Command) => {
       const [type = '', name = ''] = target.split('/');
       const kind = kindArgument(type);
       const recordName = nameArgument(name);
       const goal = parseFor(flags.for);
-      const timeoutMs = parseDurationMs(flags.timeout);
-      if (timeoutMs === undefined)
-        throw new CliError(`--timeout takes a duration like 30s, got "${flags.timeout}"`, ExitCode.usage);
+      const timeoutMs = parseDurationFlag(TIME_FLAGS.timeout, flags.timeout);
       const client = consulFromCommand(command);
       const store = new RecordStore(client, kind, { root: layoutFromCommand(command).root });
       const signal = AbortSignal.timeout(timeoutMs);
@@ -56,7 +59,8 @@ export function registerWait(program: Command): void {
       throw new CliError(
         `timed out after ${flags.timeout} waiting for ${kind.singular}/${recordName} (--for=${flags.for})`,
       );
-    });
+    },
+  );
 }
 
 function parseFor(text: string): WaitFor {
