@@ -65,6 +65,7 @@ export {
   type StepDownResult,
   type LockHolder,
 } from './singleton/step-down.js';
+export { setSingletonPaused, type SetPausedOptions } from './singleton/pause.js';
 export {
   superviseCommand,
   type SuperviseCommandOptions,

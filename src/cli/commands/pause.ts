@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
-import { SingletonKind } from '../../api/kinds.js';
-import { API_VERSION } from '../../api/metadata.js';
-import type { Singleton } from '../../api/singleton.js';
-import { CasConflictError } from '../../consul/errors.js';
-import { RecordStore } from '../../store/record-store.js';
+import { InvalidStateError } from '../../errors.js';
+import { setSingletonPaused } from '../../singleton/pause.js';
+import { RecordNotFoundError } from '../../store/errors.js';
 import { CliError } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
 import { nameArgument } from '../kind-argument.js';
-
-/** CAS retries when the record changes between our read and our write (the controller writes status only). */
-const ATTEMPTS = 5;
 
 export function registerPauseResume(program: Command): void {
   program
@@ -30,43 +25,26 @@ export function registerPauseResume(program: Command): void {
     });
 }
 
-/** Set `spec.paused` through the record store: a CAS on the spec key, retried on a concurrent change. */
+/** The library's `setSingletonPaused`, with the operator's words and hints. */
 async function setPaused(command: Command, name: string, paused: boolean): Promise<void> {
-  const store = new RecordStore(consulFromCommand(command), SingletonKind, {
-    root: layoutFromCommand(command).root,
-    consistency: 'consistent',
-  });
-  for (let attempt = 1; ; attempt++) {
-    const entry = await store.get(name);
-    if (entry !== undefined && entry.record === undefined) {
-      throw new CliError(
-        `singleton "${name}" is invalid (${entry.error.path}): fix it with baton apply first`,
-      );
+  const root = layoutFromCommand(command).root;
+  let action;
+  try {
+    ({ action } = await setSingletonPaused(consulFromCommand(command), name, paused, { root }));
+  } catch (error: unknown) {
+    if (error instanceof InvalidStateError) {
+      throw new CliError(`${error.message} (baton apply)`, undefined, { cause: error });
     }
-    if (entry === undefined && !paused) {
+    if (error instanceof RecordNotFoundError) {
       throw new CliError(
         `singleton "${name}" not found: nothing to resume (list them with: baton get singletons)`,
+        undefined,
+        { cause: error },
       );
     }
-    const record: Singleton = entry?.record ?? {
-      apiVersion: API_VERSION,
-      kind: 'Singleton',
-      metadata: { name, generation: 0, resourceVersion: '', labels: {}, annotations: {} },
-      spec: { paused },
-    };
-    const desired: Singleton = {
-      ...record,
-      metadata: { ...record.metadata, resourceVersion: entry === undefined ? '' : String(entry.specIndex) },
-      spec: { ...record.spec, paused },
-    };
-    try {
-      const { action } = await store.applySpec(desired);
-      const verb = paused ? 'paused' : 'resumed';
-      const note = action === 'created' ? ' (record created)' : action === 'unchanged' ? ' (already)' : '';
-      process.stdout.write(`singleton/${name} ${verb}${note}\n`);
-      return;
-    } catch (error: unknown) {
-      if (!(error instanceof CasConflictError) || attempt >= ATTEMPTS) throw error;
-    }
+    throw error;
   }
+  const verb = paused ? 'paused' : 'resumed';
+  const note = action === 'created' ? ' (record created)' : action === 'unchanged' ? ' (already)' : '';
+  process.stdout.write(`singleton/${name} ${verb}${note}\n`);
 }
