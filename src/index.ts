@@ -67,6 +67,12 @@ export {
 } from './singleton/step-down.js';
 export { setSingletonPaused, type SetPausedOptions } from './singleton/pause.js';
 export {
+  forceReleaseLock,
+  type ForceReleaseOptions,
+  type ForceReleaseResult,
+  type ForcedHolder,
+} from './singleton/force-release.js';
+export {
   superviseCommand,
   type SuperviseCommandOptions,
   type SupervisedCommand,

@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import type { ConsulClient } from '../consul/client.js';
 import type { KvEntry } from '../consul/wire.js';
 import { InvalidStateError } from '../errors.js';
@@ -8,6 +7,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { STEP_DOWN_DEFAULTS } from './defaults.js';
 import type { StepDownRequest } from './directives.js';
 import { decodeHolder, type HolderRecord } from './holder-record.js';
+import { operatorName } from './operator.js';
 import { SINGLETON_EVENTS } from './singleton-events.js';
 
 export interface StepDownOptions {
@@ -65,7 +65,7 @@ export async function stepDown(
   if (asked === undefined) {
     throw new InvalidStateError(`nobody holds singleton ${name}; nothing to step down`);
   }
-  const by = options.requestedBy ?? `${userInfo().username}@${hostname()}`;
+  const by = options.requestedBy ?? operatorName();
   const request: StepDownRequest = {
     session: asked.session,
     reason: options.reason,

@@ -1,19 +1,13 @@
 import type { Command } from 'commander';
-import { EventLog } from '../../events/event-log.js';
-import type { KvLayout } from '../../layout/kv-layout.js';
-import { decodeHolder } from '../../singleton/holder-record.js';
-import { SINGLETON_EVENTS } from '../../singleton/singleton-events.js';
+import { ConfigError } from '../../errors.js';
+import { forceReleaseLock } from '../../singleton/force-release.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
-import { operatorName } from '../operator.js';
 
 interface ForceReleaseFlags {
   readonly reason: string;
   readonly force?: boolean;
 }
-
-/** The event type and reason this command appends to the `singletons` stream. */
-export const LOCK_FORCE_RELEASED = { type: 'LockForceReleased', reason: 'OperatorForced' } as const;
 
 export function registerForceReleaseLock(program: Command): void {
   program
@@ -30,57 +24,35 @@ export function registerForceReleaseLock(program: Command): void {
     });
 }
 
+/** The library's `forceReleaseLock`, with the operator's words for each outcome. */
 async function forceRelease(lock: string, flags: ForceReleaseFlags, command: Command): Promise<void> {
-  const layout = layoutFromCommand(command);
-  const key = lockKey(layout, lock);
-  const client = consulFromCommand(command);
-  const { value: held } = await client.kv.get(key, { consistency: 'consistent' });
-  if (held === undefined) throw new CliError(`no lock key ${key} (list them with: baton get locks)`);
-  if (held.session === undefined) {
-    process.stdout.write(`lock ${lock} is not held; nothing to release\n`);
-    return;
-  }
-  const session = held.session;
-  const holder = decodeHolder(held.value)?.identity ?? null;
-  const alive = (await client.session.info(session, { consistency: 'consistent' })) !== undefined;
-  if (alive && flags.force !== true) {
-    throw new CliError(
-      `lock ${lock} is held by ${holder ?? 'an unknown holder'} whose session ${session} is alive: ` +
-        `hand it over cleanly with baton step-down ${lock}, or add --force to destroy the session`,
-    );
-  }
-  // Audit first: a destroy is never left unrecorded (a failure after this repeats the request, at worst).
-  const observedAt = new Date().toISOString();
-  await new EventLog({ client, root: layout.root, stream: SINGLETON_EVENTS }).append([
-    {
-      ...LOCK_FORCE_RELEASED,
-      subject: lock,
-      observedAt,
-      data: {
-        holder,
-        session,
-        fencingToken: held.modifyIndex,
-        sessionAlive: alive,
-        message: flags.reason,
-        by: operatorName(),
-      },
-    },
-  ]);
-  // Destroying the session releases the key; Consul's lock-delay still keeps a new holder out for a while,
-  // and the old worker, unable to confirm its term, fences itself off (docs/consul-facts.md §1.5).
-  await client.session.destroy(session);
-  process.stdout.write(
-    `lock ${lock} released: destroyed session ${session} of ${holder ?? 'an unknown holder'} (token ${held.modifyIndex})\n`,
-  );
-}
-
-/** The key of `NAME` (a singleton) or `exclusive/RESOURCE`, or a usage error that says why not. */
-function lockKey(layout: KvLayout, lock: string): string {
+  const options = {
+    reason: flags.reason,
+    ...(flags.force === undefined ? {} : { force: flags.force }),
+    root: layoutFromCommand(command).root,
+  };
+  let result;
   try {
-    return lock.startsWith('exclusive/')
-      ? layout.locks.resource(lock.slice('exclusive/'.length))
-      : layout.locks.singleton(lock);
+    result = await forceReleaseLock(consulFromCommand(command), lock, options);
   } catch (error: unknown) {
-    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.usage);
+    if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.usage, { cause: error });
+    throw error;
+  }
+  switch (result.outcome) {
+    case 'no-key':
+      throw new CliError(`no lock key ${result.key} (list them with: baton get locks)`);
+    case 'not-held':
+      process.stdout.write(`lock ${lock} is not held; nothing to release\n`);
+      return;
+    case 'alive':
+      throw new CliError(
+        `lock ${lock} is held by ${result.holder ?? 'an unknown holder'} whose session ${result.session} is ` +
+          `alive: hand it over cleanly with baton step-down ${lock}, or add --force to destroy the session`,
+      );
+    case 'released':
+      process.stdout.write(
+        `lock ${lock} released: destroyed session ${result.session} of ${result.holder ?? 'an unknown holder'} ` +
+          `(token ${result.fencingToken})\n`,
+      );
   }
 }

@@ -6,7 +6,6 @@ import { formatDurationMs } from '../../timing/duration.js';
 import { addDurationFlags, parseDurationFlag, type DurationFlag } from '../duration-flag.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';
-import { operatorName } from '../operator.js';
 
 interface StepDownFlags {
   reason: string;
@@ -44,7 +43,6 @@ async function runStepDown(name: string, flags: StepDownFlags, command: Command)
     reason: flags.reason,
     waitMs,
     root: layoutFromCommand(command).root,
-    requestedBy: operatorName(),
   };
   let result;
   try {
