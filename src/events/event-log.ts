@@ -238,7 +238,10 @@ export class EventLog<E extends BatonEvent = BatonEvent> {
         signal,
         retryable: () => !failed.inHandler,
         onError: (error, failures) => {
-          this.#log.debug({ err: error, failures, cursor: position?.cursor }, 'event log read failed; retrying');
+          this.#log.debug(
+            { err: error, failures, cursor: position?.cursor },
+            'event log read failed; retrying',
+          );
         },
       },
     );
