@@ -1,5 +1,5 @@
 import { AbortedError } from '../errors.js';
-import { backoffMs } from '../time/backoff.js';
+import { backoffMs, RETRY_BACKOFF } from '../time/backoff.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { TokenBucket } from '../time/token-bucket.js';
 import type { Indexed } from './kv.js';
@@ -42,7 +42,7 @@ export function blockingDeadlineMs(waitMs: number): number {
  * every answer whose index differs from the last one yielded; a woken read with the same index is not a
  * change and is swallowed. Resets to a fresh read when the index goes backwards, never sends index 0 after
  * the first read, rate-limits with a token bucket, bounds every request with a client-side deadline, and
- * retries failures with capped, jittered backoff until the signal aborts (then it returns quietly).
+ * retries failures with `RETRY_BACKOFF` until the signal aborts (then it returns quietly).
  */
 export async function* blockingLoop<T>(
   read: (request: BlockingRead) => Promise<Indexed<T>>,
@@ -77,7 +77,7 @@ export async function* blockingLoop<T>(
       failures += 1;
       options.onError?.(error, failures);
       try {
-        await clock.sleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal);
+        await clock.sleep(backoffMs(failures, RETRY_BACKOFF), signal);
       } catch {
         return;
       }

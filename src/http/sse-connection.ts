@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { BatonEvent } from '../events/event.js';
 import type { EventFeed, StreamEvent } from '../events/event-tails.js';
 import type { Logger } from '../log/logger.js';
-import { backoffMs } from '../time/backoff.js';
+import { backoffMs, RETRY_BACKOFF } from '../time/backoff.js';
 import { abortableSleep, isAborted } from '../time/clock.js';
 import { formatCursor, type Cursor } from './sse-cursor.js';
 
@@ -138,9 +138,7 @@ export class SseConnection {
         if (isAborted(signal)) return;
         failures += 1;
         this.#log.debug({ err: error, stream, failures }, 'events replay read failed; retrying');
-        await abortableSleep(backoffMs(failures, { baseMs: 200, maxMs: 5_000, jitter: 0.5 }), signal).catch(
-          () => undefined,
-        );
+        await abortableSleep(backoffMs(failures, RETRY_BACKOFF), signal).catch(() => undefined);
         continue;
       }
       // A hole before or between the events read was trimmed by retention (or is undecodable): say so.

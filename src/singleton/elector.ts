@@ -4,7 +4,8 @@ import { ConsulPermissionError } from '../consul/errors.js';
 import { AbortedError, BatonError, ConfigError, ErrorCode } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
-import { backoffMs } from '../time/backoff.js';
+import { CAMPAIGN_BACKOFF } from '../time/backoff.js';
+import { retryUntil, type RetryAttempt } from '../time/retry.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
@@ -243,38 +244,41 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   }
 
   async #campaignUntilStopped(): Promise<void> {
-    let failures = 0;
-    while (!isAborted(this.#stop.signal)) {
-      let lease: Lease | undefined;
-      const held = { key: false };
-      try {
-        lease = await this.#openLease();
-        this.#health.reached();
-        failures = 0;
-        this.#setState('waiting');
-        const end = await this.#campaign(lease, () => (held.key = true));
-        if (end === 'work-finished' || end === 'work-failed') this.#stop.abort(new AbortedError(end));
-        if (end === 'step-down') {
-          await lease.close([this.lockKey]);
-          held.key = false;
-          await this.#clock
-            .sleep(this.#options.stepDownBackoffMs ?? SINGLETON_DEFAULTS.stepDownBackoffMs, this.#stop.signal)
-            .catch(() => undefined);
-        }
-      } catch (error: unknown) {
-        if (isAborted(this.#stop.signal)) break;
-        // A token without the permissions a candidate needs will not get them by retrying: fail loudly.
-        if (error instanceof ConsulPermissionError) throw error;
-        failures += 1;
+    await retryUntil((attempt) => this.#campaignRound(attempt), {
+      signal: this.#stop.signal,
+      clock: this.#clock,
+      policy: CAMPAIGN_BACKOFF,
+      // A token without the permissions a candidate needs will not get them by retrying: fail loudly.
+      retryable: (error) => !(error instanceof ConsulPermissionError),
+      onError: (error, failures) => {
         this.#health.failed(error);
         this.#log.warn({ err: error, failures }, 'campaign error; retrying');
+      },
+    });
+  }
+
+  /** One lease: open it, campaign on it until the term or the lease ends, close it. `undefined`: again. */
+  async #campaignRound(attempt: RetryAttempt): Promise<undefined> {
+    let lease: Lease | undefined;
+    const held = { key: false };
+    try {
+      lease = await this.#openLease();
+      this.#health.reached();
+      attempt.progressed();
+      this.#setState('waiting');
+      const end = await this.#campaign(lease, () => (held.key = true));
+      if (end === 'work-finished' || end === 'work-failed') this.#stop.abort(new AbortedError(end));
+      if (end === 'step-down') {
+        await lease.close([this.lockKey]);
+        held.key = false;
         await this.#clock
-          .sleep(backoffMs(failures, { baseMs: 100, maxMs: 5_000, jitter: 0.3 }), this.#stop.signal)
+          .sleep(this.#options.stepDownBackoffMs ?? SINGLETON_DEFAULTS.stepDownBackoffMs, this.#stop.signal)
           .catch(() => undefined);
-      } finally {
-        await lease?.close(held.key ? [this.lockKey] : []);
-        if (held.key) this.#setHolder(undefined);
       }
+      return undefined;
+    } finally {
+      await lease?.close(held.key ? [this.lockKey] : []);
+      if (held.key) this.#setHolder(undefined);
     }
   }
 

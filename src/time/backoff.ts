@@ -12,6 +12,13 @@ export interface BackoffOptions {
  */
 export const RETRY_BACKOFF: BackoffOptions = Object.freeze({ baseMs: 200, maxMs: 5_000, jitter: 0.5 });
 
+/**
+ * A singleton candidate's campaign after a failed round (no agent, a lease that would not open): 100 ms
+ * doubling to 5 s, 30% drawn at random. Quicker off the mark than `RETRY_BACKOFF`, since a leaderless
+ * singleton is an outage; the count resets once a lease opens.
+ */
+export const CAMPAIGN_BACKOFF: BackoffOptions = Object.freeze({ baseMs: 100, maxMs: 5_000, jitter: 0.3 });
+
 /** Exponential backoff for the n-th consecutive failure (n >= 1), capped, with optional jitter. */
 export function backoffMs(
   failures: number,
