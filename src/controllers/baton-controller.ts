@@ -2,7 +2,6 @@ import { CellKind, SingletonKind } from '../api/kinds.js';
 import type { Cell } from '../api/cell.js';
 import type { Singleton } from '../api/singleton.js';
 import { PrefixInformer } from '../cache/prefix-informer.js';
-import type { KvChange } from '../cache/diff-snapshots.js';
 import type { ConsulClient } from '../consul/client.js';
 import type { KvEntry } from '../consul/wire.js';
 import { AbortedError } from '../errors.js';
@@ -11,16 +10,14 @@ import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { PresenceWatcher } from '../presence/presence-watcher.js';
 import { PRESENCE_EVENTS } from '../presence/presence-event.js';
-import { Controller, type ReconcileEvent } from '../runtime/controller.js';
+import { DeclaredLoops, type LoopSettings } from '../runtime/controller-builder.js';
 import { WorkQueue } from '../runtime/work-queue.js';
-import type { Reconciler } from '../runtime/reconciler.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import { SINGLETON_EVENTS } from '../singleton/singleton-events.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { RecordStore } from '../store/record-store.js';
-import { CellReconciler } from './cell-reconciler.js';
+import { cellLoop, singletonLoop } from './baton-loops.js';
 import { LockGc } from './lock-gc.js';
-import { SingletonReconciler } from './singleton-reconciler.js';
 import { CONTROLLER_DEFAULTS } from './defaults.js';
 
 export interface BatonControllerOptions {
@@ -87,7 +84,6 @@ export class BatonController {
 
   async #run(signal: AbortSignal): Promise<void> {
     const { client, metrics } = this.#options;
-    const resyncMs = this.#options.resyncMs ?? CONTROLLER_DEFAULTS.resyncMs;
     const onError = (error: unknown, context: { prefix: string; during: string }): void => {
       this.#log.warn({ err: error, ...context }, 'informer error');
     };
@@ -102,52 +98,38 @@ export class BatonController {
       eventLog: new EventLog({ client, stream: PRESENCE_EVENTS, root: this.layout.root, logger: this.#log }),
       logger: this.#log,
     });
-    const singletonLoop = this.#loop(
-      SingletonKind.kind,
-      new SingletonReconciler({
-        client,
-        store: this.singletons,
-        events: new EventLog({ client, stream: SINGLETON_EVENTS, root: this.layout.root, logger: this.#log }),
-        locks: this.layout.locks,
-        metrics,
-      }),
-      resyncMs,
-      () => this.#names(records.snapshot().keys(), (key) => this.singletons.keys.parse(key)?.name),
+    const loops = new DeclaredLoops<string>(
+      [
+        singletonLoop({
+          client,
+          layout: this.layout,
+          store: this.singletons,
+          events: new EventLog({
+            client,
+            stream: SINGLETON_EVENTS,
+            root: this.layout.root,
+            logger: this.#log,
+          }),
+          metrics,
+          records,
+          locks,
+        }),
+        cellLoop({
+          client,
+          layout: this.layout,
+          store: this.cells,
+          watcher,
+          records: cellRecords,
+          presenceCells,
+          ...(this.#options.cellRetentionMs === undefined
+            ? {}
+            : { retentionMs: this.#options.cellRetentionMs }),
+        }),
+      ],
+      this.#loopSettings(),
     );
-    const cellLoop = this.#loop(
-      CellKind.kind,
-      new CellReconciler({
-        client,
-        store: this.cells,
-        presence: this.layout.presence,
-        ...(this.#options.cellRetentionMs === undefined
-          ? {}
-          : { retentionMs: this.#options.cellRetentionMs }),
-      }),
-      resyncMs,
-      () =>
-        new Set([
-          ...this.#names(cellRecords.snapshot().keys(), (key) => this.cells.keys.parse(key)?.name),
-          ...this.#names(presenceCells.snapshot().keys(), (key) => this.#cellId(key)),
-        ]),
-    );
-
-    records.onChange((changes) =>
-      this.#enqueue(singletonLoop, changes, (key) => this.singletons.keys.nameOf(key)),
-    );
-    locks.onChange((changes) =>
-      this.#enqueue(singletonLoop, changes, (key) => {
-        const owner = this.layout.locks.parse(key);
-        return owner?.kind === 'singleton' ? owner.name : undefined;
-      }),
-    );
-    cellRecords.onChange((changes) =>
-      this.#enqueue(cellLoop, changes, (key) => this.cells.keys.parse(key)?.name),
-    );
-    presenceCells.onChange((changes) => this.#enqueue(cellLoop, changes, (key) => this.#cellId(key)));
     watcher.events.on((event) => {
       if (event.type === 'CellLost') metrics.cellLost.inc();
-      cellLoop.enqueue(event.subject);
     });
 
     const informers = [records, locks, cellRecords, presenceCells];
@@ -157,12 +139,8 @@ export class BatonController {
       logger: this.#log,
       ...(this.#options.lockRetentionMs === undefined ? {} : { retentionMs: this.#options.lockRetentionMs }),
     });
-    const running = [
-      ...informers.map((i) => i.run(signal)),
-      singletonLoop.run(signal),
-      cellLoop.run(signal),
-      lockGc.run(signal),
-    ];
+    // The loops subscribe to their sources first, so the informers' first snapshots are not missed.
+    const running = [loops.run(signal), ...informers.map((i) => i.run(signal)), lockGc.run(signal)];
     try {
       await Promise.all([...informers.map((i) => i.waitForSync(signal)), watcher.start(signal)]);
       this.#synced = true;
@@ -188,39 +166,23 @@ export class BatonController {
     }
   }
 
-  #loop(
-    kind: string,
-    reconciler: Reconciler,
-    resyncMs: number,
-    listKeys: () => Iterable<string>,
-  ): Controller {
+  /** What both loops share: the resync period, a queue that reports to metrics, reconcile metrics. */
+  #loopSettings(): LoopSettings<string> {
     const { metrics } = this.#options;
-    const queue = new WorkQueue<string>({ observer: metrics.workQueue.observer(kind) });
-    metrics.workQueue.track(kind, queue);
-    return new Controller<string>({
-      name: kind,
-      queue,
-      reconciler,
-      resyncMs,
-      listKeys,
+    return {
+      resyncMs: this.#options.resyncMs ?? CONTROLLER_DEFAULTS.resyncMs,
       concurrency: 4,
       logger: this.#log,
-      onReconciled: (event: ReconcileEvent<string>) => {
+      queue: (kind) => {
+        const queue = new WorkQueue<string>({ observer: metrics.workQueue.observer(kind) });
+        metrics.workQueue.track(kind, queue);
+        return queue;
+      },
+      onReconciled: (kind, event) => {
         metrics.reconcileDuration.observe({ kind, outcome: event.outcome }, event.durationMs / 1_000);
         if (event.outcome === 'error') metrics.reconcileErrors.inc({ kind });
       },
-    });
-  }
-
-  #enqueue(
-    loop: Controller,
-    changes: readonly KvChange[],
-    nameOf: (key: string) => string | undefined,
-  ): void {
-    for (const change of changes) {
-      const name = nameOf(change.key);
-      if (name !== undefined && name !== '' && !name.includes('/')) loop.enqueue(name);
-    }
+    };
   }
 
   /** Cell records by status phase, from the informer's snapshot (a record without status is Unknown). */
@@ -232,19 +194,5 @@ export class BatonController {
       phases.set(phase, (phases.get(phase) ?? 0) + 1);
     }
     return phases;
-  }
-
-  #cellId(key: string): string | undefined {
-    const where = this.layout.presence.classify(key);
-    return where?.kind === 'cell' ? where.id : undefined;
-  }
-
-  #names(keys: Iterable<string>, nameOf: (key: string) => string | undefined): Set<string> {
-    const names = new Set<string>();
-    for (const key of keys) {
-      const name = nameOf(key);
-      if (name !== undefined) names.add(name);
-    }
-    return names;
   }
 }

@@ -1,0 +1,122 @@
+import type { Cell } from '../api/cell.js';
+import { CellKind, SingletonKind } from '../api/kinds.js';
+import type { Singleton } from '../api/singleton.js';
+import type { KvChange } from '../cache/diff-snapshots.js';
+import type { PrefixInformer } from '../cache/prefix-informer.js';
+import type { ConsulClient } from '../consul/client.js';
+import type { EventLog } from '../events/event-log.js';
+import type { KvLayout } from '../layout/kv-layout.js';
+import type { BatonMetrics } from '../metrics/baton-metrics.js';
+import type { PresenceEvent } from '../presence/presence-event.js';
+import type { PresenceWatcher } from '../presence/presence-watcher.js';
+import { watches, type LoopDeclaration, type Watch } from '../runtime/controller-builder.js';
+import type { RecordStore } from '../store/record-store.js';
+import { CellReconciler } from './cell-reconciler.js';
+import { SingletonReconciler } from './singleton-reconciler.js';
+
+/** The Singleton loop: For(Singleton records), Watches(lock keys → the singleton holding them). */
+export interface SingletonLoopParts {
+  readonly client: ConsulClient;
+  readonly layout: KvLayout;
+  readonly store: RecordStore<Singleton>;
+  readonly events: EventLog;
+  readonly metrics: BatonMetrics;
+  /** Informer over `store.keys.prefix`. */
+  readonly records: PrefixInformer;
+  /** Informer over `layout.locks.prefix`. */
+  readonly locks: PrefixInformer;
+}
+
+export function singletonLoop(parts: SingletonLoopParts): LoopDeclaration<string> {
+  const { client, layout, store, events, metrics, records, locks } = parts;
+  const recordName = (key: string): string | undefined => store.keys.parse(key)?.name;
+  return {
+    name: SingletonKind.kind,
+    reconciler: new SingletonReconciler({ client, store, events, locks: layout.locks, metrics }),
+    watches: [
+      kvWatch('singleton records', records, (key) => store.keys.nameOf(key)),
+      kvWatch('singleton locks', locks, (key) => {
+        const owner = layout.locks.parse(key);
+        return owner?.kind === 'singleton' ? owner.name : undefined;
+      }),
+    ],
+    resync: () => namesOf(records.snapshot().keys(), recordName),
+  };
+}
+
+/**
+ * The Cell loop: For(Cell records), Watches(presence cell keys → cell id), Watches(the watcher's
+ * committed events → their subject). Resync covers every Cell record and every presence key, so a
+ * record whose cell ended while no controller ran is revisited without any event being remembered.
+ */
+export interface CellLoopParts {
+  readonly client: ConsulClient;
+  readonly layout: KvLayout;
+  readonly store: RecordStore<Cell>;
+  readonly watcher: PresenceWatcher;
+  /** Informer over `store.keys.prefix`. */
+  readonly records: PrefixInformer;
+  /** Informer over `layout.presence.cellsPrefix`. */
+  readonly presenceCells: PrefixInformer;
+  /** @default CONTROLLER_DEFAULTS.cellRetentionMs */
+  readonly retentionMs?: number;
+}
+
+export function cellLoop(parts: CellLoopParts): LoopDeclaration<string> {
+  const { client, layout, store, watcher, records, presenceCells, retentionMs } = parts;
+  const recordName = (key: string): string | undefined => store.keys.parse(key)?.name;
+  const cellId = (key: string): string | undefined => {
+    const where = layout.presence.classify(key);
+    return where?.kind === 'cell' ? where.id : undefined;
+  };
+  return {
+    name: CellKind.kind,
+    reconciler: new CellReconciler({
+      client,
+      store,
+      presence: layout.presence,
+      ...(retentionMs === undefined ? {} : { retentionMs }),
+    }),
+    watches: [
+      kvWatch('cell records', records, recordName),
+      kvWatch('presence cells', presenceCells, cellId),
+      watches(
+        'presence events',
+        (listener: (event: PresenceEvent) => void) => watcher.events.on(listener),
+        (event) => [event.subject],
+      ),
+    ],
+    resync: () =>
+      new Set([
+        ...namesOf(records.snapshot().keys(), recordName),
+        ...namesOf(presenceCells.snapshot().keys(), cellId),
+      ]),
+  };
+}
+
+/** A watch over an informer: each changed key's record name, when the key names one. */
+function kvWatch(
+  name: string,
+  informer: PrefixInformer,
+  nameOf: (key: string) => string | undefined,
+): Watch<string> {
+  return watches(
+    name,
+    (listener: (changes: readonly KvChange[]) => void) => informer.onChange(listener),
+    (changes) =>
+      namesOf(
+        changes.map((change) => change.key),
+        nameOf,
+      ),
+  );
+}
+
+/** The record names a set of keys names (keys that name none, or not a plain name, are skipped). */
+function namesOf(keys: Iterable<string>, nameOf: (key: string) => string | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const key of keys) {
+    const name = nameOf(key);
+    if (name !== undefined && name !== '' && !name.includes('/')) names.add(name);
+  }
+  return names;
+}
