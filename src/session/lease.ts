@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsulClient } from '../consul/client.js';
 import { ConsulHttpError, ConsulPermissionError, InvalidSessionError } from '../consul/errors.js';
 import { AbortedError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { LEASE_DEFAULTS } from './defaults.js';
+import type { LeaseConsul } from './lease-consul.js';
 
 /** Prefix of every agent check Baton registers; dead ones are garbage-collected by later leases. */
 export const CHECK_PREFIX = 'baton-lease-';
 
 export interface LeaseOptions {
-  readonly client: ConsulClient;
+  /** The Consul calls the lease makes: a `ConsulClient`, or any `LeaseConsul` (fake-time tests). */
+  readonly client: LeaseConsul;
   /** Session name shown by `consul operator` tools, e.g. `baton singleton converger`. */
   readonly name: string;
   /** TTL of the agent check linked to the session (exact, no 2x; consul-facts §2.3). */
@@ -45,10 +46,10 @@ export type LeaseEvent =
   | { readonly type: 'heartbeat-failed'; readonly error: unknown }
   | { readonly type: 'lost'; readonly reason: string };
 
-const openedListeners = new WeakMap<ConsulClient, Set<(lease: Lease) => void>>();
+const openedListeners = new WeakMap<LeaseConsul, Set<(lease: Lease) => void>>();
 
 /** Be told of every lease opened on `client` from now on (metrics); returns the function that stops it. */
-export function observeLeases(client: ConsulClient, listener: (lease: Lease) => void): () => void {
+export function observeLeases(client: LeaseConsul, listener: (lease: Lease) => void): () => void {
   const listeners = openedListeners.get(client) ?? new Set();
   openedListeners.set(client, listeners);
   listeners.add(listener);
@@ -249,10 +250,10 @@ async function confirmSessionExists(lease: Lease, signal: AbortSignal, timeoutMs
 
 /** How often one process sweeps its agent for dead Baton checks (listing all checks is O(checks)). */
 const COLLECTION_INTERVAL_MS = 60_000;
-const lastCollection = new WeakMap<ConsulClient, number>();
+const lastCollection = new WeakMap<LeaseConsul, number>();
 
 /** At most one sweep per client per interval, so opening N leases costs O(N), not O(N²). */
-function collectionDue(client: ConsulClient, now: number): boolean {
+function collectionDue(client: LeaseConsul, now: number): boolean {
   const last = lastCollection.get(client);
   if (last !== undefined && now - last < COLLECTION_INTERVAL_MS) return false;
   lastCollection.set(client, now);
@@ -263,7 +264,7 @@ function collectionDue(client: ConsulClient, now: number): boolean {
  * A critical Baton check belongs to a lease whose session is already invalidated (critical checks
  * invalidate linked sessions), so it is garbage: its process died or is about to open a new lease.
  */
-async function collectDeadChecks(client: ConsulClient, signal?: AbortSignal): Promise<void> {
+async function collectDeadChecks(client: LeaseConsul, signal?: AbortSignal): Promise<void> {
   const checks = await client.agent.checks(signal);
   for (const [id, status] of checks) {
     if (id.startsWith(CHECK_PREFIX) && status === 'critical') await client.agent.deregisterCheck(id, signal);

@@ -1,0 +1,260 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TtlCheckOptions } from '../../src/consul/agent.js';
+import {
+  ConsulPermissionError,
+  ConsulTimeoutError,
+  ConsulHttpError,
+  InvalidSessionError,
+} from '../../src/consul/errors.js';
+import type { PutOptions } from '../../src/consul/kv.js';
+import type { SessionCreateOptions } from '../../src/consul/session.js';
+import { Lease, type LeaseEvent, type LeaseOptions } from '../../src/session/lease.js';
+import type { LeaseConsul } from '../../src/session/lease-consul.js';
+import { LEASE_DEFAULTS } from '../../src/session/defaults.js';
+import { FakeClock, flush } from '../support/fake-clock.js';
+
+/**
+ * The lease's own logic on fake time, against a fake `LeaseConsul`. What this proves: what the lease asks
+ * for at open (a passing check, a session tied to it and serfHealth), that the heartbeat passes the check
+ * and asks for a confirmation every interval, renews the session every third of its TTL, moves
+ * `confirmedAt` only on a confirmed round, retries transient failures, and ends (`lost`) on each of the
+ * answers that mean the session is gone (not confirmed, invalidated, check forgotten, permission denied);
+ * and what `close()` releases. What it does not prove: that Consul really invalidates the session when the
+ * check goes critical, that a confirmation is quorum-acknowledged, or the timing of any of it on a real
+ * agent: test/consul/sessions.test.ts, test/singleton and test/cluster do, against real Consul.
+ */
+
+const HEARTBEAT_MS = 500;
+const CHECK_TTL_MS = 1_500;
+
+/** One agent and its servers, as far as a lease can see them. */
+class FakeConsul implements LeaseConsul {
+  readonly checks = new Map<string, { status: string; ttlMs: number; passes: number }>();
+  readonly sessions = new Map<string, SessionCreateOptions & { renewals: number }>();
+  readonly released: { key: string; session: string | undefined }[] = [];
+  /** The next failure of each call (thrown once). */
+  readonly failNext = new Map<'pass' | 'info' | 'renew' | 'create', Error>();
+  #ids = 0;
+
+  readonly agent: LeaseConsul['agent'] = {
+    registerTtlCheck: (options: TtlCheckOptions) => {
+      this.checks.set(options.id, { status: options.status ?? 'passing', ttlMs: options.ttlMs, passes: 0 });
+      return Promise.resolve();
+    },
+    passCheck: (id: string) => {
+      const error = this.#takeFailure('pass');
+      if (error !== undefined) return Promise.reject(error);
+      const check = this.checks.get(id);
+      if (check === undefined)
+        return Promise.reject(
+          new ConsulHttpError(500, `/v1/agent/check/pass/${id}`, `Unknown check ID "${id}"`),
+        );
+      check.passes += 1;
+      return Promise.resolve();
+    },
+    deregisterCheck: (id: string) => {
+      this.checks.delete(id);
+      return Promise.resolve();
+    },
+    checks: () => Promise.resolve(new Map([...this.checks].map(([id, check]) => [id, check.status]))),
+  };
+
+  readonly session: LeaseConsul['session'] = {
+    create: (options: SessionCreateOptions) => {
+      const error = this.#takeFailure('create');
+      if (error !== undefined) return Promise.reject(error);
+      const id = `session-${++this.#ids}`;
+      this.sessions.set(id, { ...options, renewals: 0 });
+      return Promise.resolve(id);
+    },
+    renew: (id: string) => {
+      const error = this.#takeFailure('renew');
+      if (error !== undefined) return Promise.reject(error);
+      const session = this.sessions.get(id);
+      if (session === undefined) return Promise.reject(new InvalidSessionError(404, '/v1/session/renew', ''));
+      session.renewals += 1;
+      return Promise.resolve(session);
+    },
+    destroy: (id: string) => {
+      this.sessions.delete(id);
+      return Promise.resolve();
+    },
+    info: (id: string) => {
+      const error = this.#takeFailure('info');
+      return error === undefined ? Promise.resolve(this.sessions.get(id)) : Promise.reject(error);
+    },
+  };
+
+  readonly kv: LeaseConsul['kv'] = {
+    put: (key: string, _value: string, options: PutOptions) => {
+      this.released.push({ key, session: options.release });
+      return Promise.resolve(true);
+    },
+  };
+
+  #takeFailure(call: 'pass' | 'info' | 'renew' | 'create'): Error | undefined {
+    const error = this.failNext.get(call);
+    this.failNext.delete(call);
+    return error;
+  }
+}
+
+const open: Lease[] = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((lease) => lease.close()));
+});
+
+async function openLease(
+  consul: FakeConsul,
+  clock: FakeClock,
+  options: Partial<LeaseOptions> = {},
+): Promise<{ lease: Lease; events: LeaseEvent[] }> {
+  const lease = await Lease.open({
+    client: consul,
+    name: 'baton unit',
+    checkTtlMs: CHECK_TTL_MS,
+    heartbeatIntervalMs: HEARTBEAT_MS,
+    lockDelayMs: 15_000,
+    behavior: 'release',
+    clock,
+    ...options,
+  });
+  open.push(lease);
+  const events: LeaseEvent[] = [];
+  lease.on((event) => events.push(event));
+  await flush();
+  return { lease, events };
+}
+
+function lostReasons(events: readonly LeaseEvent[]): string[] {
+  return events.flatMap((event) => (event.type === 'lost' ? [event.reason] : []));
+}
+
+describe('Lease on fake time', () => {
+  it('opens a passing check and a session tied to it and to serfHealth', async () => {
+    const consul = new FakeConsul();
+    const { lease } = await openLease(consul, new FakeClock());
+    expect(consul.checks.get(lease.checkId)).toMatchObject({ status: 'passing', ttlMs: CHECK_TTL_MS });
+    expect(consul.sessions.get(lease.sessionId)).toMatchObject({
+      name: 'baton unit',
+      ttlMs: LEASE_DEFAULTS.sessionTtlMs,
+      lockDelayMs: 15_000,
+      behavior: 'release',
+      nodeChecks: ['serfHealth', lease.checkId],
+    });
+  });
+
+  it('deregisters its check when the session cannot be created', async () => {
+    const consul = new FakeConsul();
+    consul.failNext.set('create', new ConsulHttpError(500, '/v1/session/create', 'rpc error'));
+    await expect(openLease(consul, new FakeClock())).rejects.toBeInstanceOf(ConsulHttpError);
+    expect(consul.checks.size).toBe(0);
+  });
+
+  it('passes the check and is confirmed every interval', async () => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const { lease, events } = await openLease(consul, clock);
+    const rounds = 7;
+    for (let round = 1; round <= rounds; round++) await clock.advance(HEARTBEAT_MS);
+    // The first round runs at open, then one per interval.
+    expect(consul.checks.get(lease.checkId)?.passes).toBe(rounds + 1);
+    expect(events.filter((event) => event.type === 'confirmed')).toHaveLength(rounds + 1);
+    expect(lease.confirmedAt).toBe(clock.now());
+    expect(lease.confirmationAgeMs()).toBe(0);
+    expect(lease.lost.aborted).toBe(false);
+  });
+
+  it('renews the session at the first round a third of its TTL after the last renewal', async () => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const { lease } = await openLease(consul, clock);
+    const renewals = (): number | undefined => consul.sessions.get(lease.sessionId)?.renewals;
+    const firstRenewalAt = Math.ceil(LEASE_DEFAULTS.sessionTtlMs / 3 / HEARTBEAT_MS) * HEARTBEAT_MS;
+    await clock.advance(firstRenewalAt - HEARTBEAT_MS);
+    expect(renewals()).toBe(0);
+    await clock.advance(HEARTBEAT_MS);
+    expect(renewals()).toBe(1);
+    await clock.advance(firstRenewalAt);
+    expect(renewals()).toBe(2);
+  });
+
+  it('retries a round that failed for a transient reason: not lost, and confirmedAt stays put', async () => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const { lease, events } = await openLease(consul, clock);
+    const before = lease.confirmedAt;
+    consul.failNext.set('info', new ConsulTimeoutError('/v1/session/info', HEARTBEAT_MS));
+    await clock.advance(HEARTBEAT_MS);
+    expect(events.filter((event) => event.type === 'heartbeat-failed')).toHaveLength(1);
+    expect(lease.confirmedAt).toBe(before);
+    expect(lease.confirmationAgeMs()).toBe(HEARTBEAT_MS);
+    await clock.advance(HEARTBEAT_MS);
+    expect(lease.confirmedAt).toBe(clock.now());
+    expect(lease.lost.aborted).toBe(false);
+  });
+
+  const losses: {
+    readonly when: string;
+    readonly act: (consul: FakeConsul, lease: Lease) => void;
+    readonly afterMs: number;
+    readonly reason: string;
+  }[] = [
+    {
+      when: 'the servers no longer know the session',
+      act: (consul, lease) => consul.sessions.delete(lease.sessionId),
+      afterMs: HEARTBEAT_MS,
+      reason: 'servers no longer confirm the lease',
+    },
+    {
+      when: 'the session renewal says the session is invalid',
+      act: (consul) =>
+        consul.failNext.set('renew', new InvalidSessionError(404, '/v1/session/renew', 'session not found')),
+      afterMs: LEASE_DEFAULTS.sessionTtlMs,
+      reason: 'session invalidated',
+    },
+    {
+      when: 'the agent forgot its check',
+      act: (consul, lease) => consul.checks.delete(lease.checkId),
+      afterMs: HEARTBEAT_MS,
+      reason: 'check no longer registered',
+    },
+  ];
+
+  it.each(losses)('is lost when $when', async ({ act, afterMs, reason }) => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const { lease, events } = await openLease(consul, clock);
+    act(consul, lease);
+    await clock.advance(afterMs);
+    expect(lease.lost.aborted).toBe(true);
+    expect(lostReasons(events)).toEqual([reason]);
+  });
+
+  it('ends at a permission refusal and stops heartbeating', async () => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const { lease, events } = await openLease(consul, clock);
+    consul.failNext.set('pass', new ConsulPermissionError('/v1/agent/check/pass', 'Permission denied'));
+    await clock.advance(HEARTBEAT_MS);
+    expect(lostReasons(events)).toEqual(['permission denied']);
+    const passes = consul.checks.get(lease.checkId)?.passes;
+    await clock.advance(HEARTBEAT_MS * 4);
+    expect(consul.checks.get(lease.checkId)?.passes).toBe(passes);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('close releases the keys it names, destroys the session and deregisters the check, once', async () => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const { lease, events } = await openLease(consul, clock);
+    await lease.close(['baton/v1/locks/unit']);
+    await lease.close(['baton/v1/locks/unit']);
+    expect(consul.released).toEqual([{ key: 'baton/v1/locks/unit', session: lease.sessionId }]);
+    expect(consul.sessions.size).toBe(0);
+    expect(consul.checks.size).toBe(0);
+    expect(lostReasons(events)).toEqual(['closed']);
+    expect(clock.pending).toBe(0);
+  });
+});
