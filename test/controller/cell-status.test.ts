@@ -1,7 +1,14 @@
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CellKind } from '../../src/api/kinds.js';
+import { PrefixInformer } from '../../src/cache/prefix-informer.js';
+import { cellLoop } from '../../src/controllers/baton-loops.js';
+import { KvLayout } from '../../src/layout/kv-layout.js';
 import { Cell } from '../../src/presence/cell.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
+import { DeclaredLoops } from '../../src/runtime/controller-builder.js';
+import { done } from '../../src/runtime/reconciler.js';
+import { RecordStore } from '../../src/store/record-store.js';
 import { CliProcesses, baton } from '../support/cli.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
@@ -59,5 +66,62 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
   it('a clean stop while no controller ran turns the Cell record Departed', async () => {
     await endWhileNoController('status-cell-2', (cell) => cell.stop(), 'CellDeparted');
     await waitFor(() => cellPhase('status-cell-2') === 'Departed', { timeoutMs: 60_000 });
+  });
+
+  it('a controller killed right after its own watcher committed CellLost, before its status write, is caught up by the next one', async () => {
+    const id = 'status-cell-3';
+    const { client } = consul.get();
+    const layout = new KvLayout();
+    const store = new RecordStore(client, CellKind, { consistency: 'consistent', root: layout.root });
+    const records = new PrefixInformer({ client, prefix: store.keys.prefix });
+    const presenceCells = new PrefixInformer({ client, prefix: layout.presence.cellsPrefix });
+    const watcher = new PresenceWatcher({ client, root: layout.root });
+    // The first controller is the real Cell loop; once the cell is abandoned its reconciles stop short
+    // (it is about to die), and it is killed the moment its watcher has committed the CellLost.
+    const loop = cellLoop({ client, layout, store, watcher, records, presenceCells });
+    let dying = false;
+    let inFlight = 0;
+    const loops = new DeclaredLoops([
+      {
+        ...loop,
+        reconciler: {
+          reconcile: async (key, signal) => {
+            if (dying) return done;
+            inFlight += 1;
+            try {
+              return await loop.reconciler.reconcile(key, signal);
+            } finally {
+              inFlight -= 1;
+            }
+          },
+        },
+      },
+    ]);
+    const kill = new AbortController();
+    watcher.events.on((event) => {
+      if (event.type === 'CellLost' && event.subject === id) kill.abort();
+    });
+    const running = [loops.run(kill.signal), records.run(kill.signal), presenceCells.run(kill.signal)];
+    await watcher.start(kill.signal);
+    const cell = new Cell({ client, spec: { id, address: '127.0.0.1:7003' } });
+    await cell.start();
+    await waitFor(() => cellPhase(id) === 'Present', { timeoutMs: 30_000 });
+    dying = true;
+    await waitFor(() => inFlight === 0, { timeoutMs: 30_000 });
+    await cell.abandon();
+    await waitFor(() => kill.signal.aborted, {
+      timeoutMs: 30_000,
+      message: 'the watcher never committed CellLost',
+    });
+    await watcher.stop();
+    await Promise.allSettled(running);
+    // Committed, not written: the durable log says lost, the record still says Present.
+    expect((await store.get(id))?.record?.status?.phase).toBe('Present');
+
+    processes.start(['controller', '--identity', `${id}-ctl-2`, '--http', 'off'], env());
+    await waitFor(() => cellPhase(id) === 'Lost', {
+      timeoutMs: 60_000,
+      message: 'the new controller never set the Cell record to Lost',
+    });
   });
 });
