@@ -4,6 +4,7 @@ import { ConsulPermissionError } from '../consul/errors.js';
 import { AbortedError, BatonError, ConfigError, ErrorCode } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
+import type { LeaseConsul } from '../session/lease-consul.js';
 import { CAMPAIGN_BACKOFF } from '../time/backoff.js';
 import { retryUntil, type RetryAttempt } from '../time/retry.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
@@ -24,7 +25,7 @@ import {
   type HolderRecord,
 } from './holder-record.js';
 import { KvLayout } from '../layout/kv-layout.js';
-import { holdsKey, readFencingToken } from './key-ownership.js';
+import { holdsKey, readFencingToken, type LockKeyReader } from './key-ownership.js';
 import { runTerm, type Leadership, type TermEnd } from './term.js';
 import { DirectiveGate } from './directive-gate.js';
 import { candidateSessionName } from '../layout/session-names.js';
@@ -33,8 +34,16 @@ import { SINGLETON_DEFAULTS } from './defaults.js';
 
 export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
 
+/**
+ * The Consul calls of a campaign: the candidate's lease, and reads and the acquire of its lock key. A
+ * `ConsulClient` is one; the fake-time unit tests of the elector's states pass a fake.
+ */
+export type CampaignConsul = LeaseConsul & LockKeyReader;
+
 export interface SingletonOptions {
   readonly client: ConsulClient;
+  /** The campaign's Consul calls (lease, lock key). @default client */
+  readonly campaignConsul?: CampaignConsul;
   /** The singleton's name (a DNS label), e.g. `converger`. Its lock key is `<root>/locks/<name>`. */
   readonly name: string;
   /** The installation's KV root (see `KvLayout`). @default 'baton/v1' */
@@ -110,6 +119,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   readonly lockKey: string;
   readonly #layout: KvLayout;
   readonly #options: SingletonOptions;
+  readonly #consul: CampaignConsul;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #stop = new AbortController();
@@ -130,6 +140,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   constructor(options: SingletonOptions) {
     super();
     this.#options = options;
+    this.#consul = options.campaignConsul ?? options.client;
     this.name = options.name;
     this.#layout = new KvLayout(options.root);
     this.lockKey = this.#layout.locks.singleton(options.name);
@@ -283,7 +294,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   }
 
   #openLease(): Promise<Lease> {
-    const { client } = this.#options;
+    const client = this.#consul;
     return Lease.open(
       {
         client,
@@ -324,7 +335,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     onAcquired: () => void,
     signal: AbortSignal,
   ): Promise<TermEnd | 'lease-lost' | 'stop'> {
-    const { client } = this.#options;
+    const client = this.#consul;
     this.#sessionId = lease.sessionId;
     let index = 0;
     while (!isAborted(signal)) {

@@ -1,12 +1,17 @@
-import type { ConsulClient } from '../consul/client.js';
+import type { KvApi } from '../consul/kv.js';
 import type { Clock } from '../time/clock.js';
+
+/** What reading a lock key takes: a `ConsulClient` is one. */
+export interface LockKeyReader {
+  readonly kv: Pick<KvApi, 'get'>;
+}
 
 /**
  * A holder's server confirmation: a consistent (quorum-confirmed) read of its own lock key still shows its
  * session. It also catches an operator releasing the key out from under it.
  */
 export async function holdsKey(
-  client: ConsulClient,
+  client: LockKeyReader,
   key: string,
   sessionId: string,
   signal?: AbortSignal,
@@ -26,7 +31,7 @@ export async function holdsKey(
  * key after that moment. Undefined when the key is no longer ours.
  */
 export async function readFencingToken(
-  client: ConsulClient,
+  client: LockKeyReader,
   key: string,
   sessionId: string,
   clock: Clock,

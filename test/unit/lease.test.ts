@@ -1,17 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TtlCheckOptions } from '../../src/consul/agent.js';
 import {
   ConsulPermissionError,
   ConsulTimeoutError,
   ConsulHttpError,
   InvalidSessionError,
 } from '../../src/consul/errors.js';
-import type { PutOptions } from '../../src/consul/kv.js';
-import type { SessionCreateOptions } from '../../src/consul/session.js';
 import { Lease, type LeaseEvent, type LeaseOptions } from '../../src/session/lease.js';
-import type { LeaseConsul } from '../../src/session/lease-consul.js';
 import { LEASE_DEFAULTS } from '../../src/session/defaults.js';
 import { FakeClock, flush } from '../support/fake-clock.js';
+import { FakeConsul } from './lease-fake-consul.js';
 
 /**
  * The lease's own logic on fake time, against a fake `LeaseConsul`. What this proves: what the lease asks
@@ -26,78 +23,6 @@ import { FakeClock, flush } from '../support/fake-clock.js';
 
 const HEARTBEAT_MS = 500;
 const CHECK_TTL_MS = 1_500;
-
-/** One agent and its servers, as far as a lease can see them. */
-class FakeConsul implements LeaseConsul {
-  readonly checks = new Map<string, { status: string; ttlMs: number; passes: number }>();
-  readonly sessions = new Map<string, SessionCreateOptions & { renewals: number }>();
-  readonly released: { key: string; session: string | undefined }[] = [];
-  /** The next failure of each call (thrown once). */
-  readonly failNext = new Map<'pass' | 'info' | 'renew' | 'create', Error>();
-  #ids = 0;
-
-  readonly agent: LeaseConsul['agent'] = {
-    registerTtlCheck: (options: TtlCheckOptions) => {
-      this.checks.set(options.id, { status: options.status ?? 'passing', ttlMs: options.ttlMs, passes: 0 });
-      return Promise.resolve();
-    },
-    passCheck: (id: string) => {
-      const error = this.#takeFailure('pass');
-      if (error !== undefined) return Promise.reject(error);
-      const check = this.checks.get(id);
-      if (check === undefined)
-        return Promise.reject(
-          new ConsulHttpError(500, `/v1/agent/check/pass/${id}`, `Unknown check ID "${id}"`),
-        );
-      check.passes += 1;
-      return Promise.resolve();
-    },
-    deregisterCheck: (id: string) => {
-      this.checks.delete(id);
-      return Promise.resolve();
-    },
-    checks: () => Promise.resolve(new Map([...this.checks].map(([id, check]) => [id, check.status]))),
-  };
-
-  readonly session: LeaseConsul['session'] = {
-    create: (options: SessionCreateOptions) => {
-      const error = this.#takeFailure('create');
-      if (error !== undefined) return Promise.reject(error);
-      const id = `session-${++this.#ids}`;
-      this.sessions.set(id, { ...options, renewals: 0 });
-      return Promise.resolve(id);
-    },
-    renew: (id: string) => {
-      const error = this.#takeFailure('renew');
-      if (error !== undefined) return Promise.reject(error);
-      const session = this.sessions.get(id);
-      if (session === undefined) return Promise.reject(new InvalidSessionError(404, '/v1/session/renew', ''));
-      session.renewals += 1;
-      return Promise.resolve(session);
-    },
-    destroy: (id: string) => {
-      this.sessions.delete(id);
-      return Promise.resolve();
-    },
-    info: (id: string) => {
-      const error = this.#takeFailure('info');
-      return error === undefined ? Promise.resolve(this.sessions.get(id)) : Promise.reject(error);
-    },
-  };
-
-  readonly kv: LeaseConsul['kv'] = {
-    put: (key: string, _value: string, options: PutOptions) => {
-      this.released.push({ key, session: options.release });
-      return Promise.resolve(true);
-    },
-  };
-
-  #takeFailure(call: 'pass' | 'info' | 'renew' | 'create'): Error | undefined {
-    const error = this.failNext.get(call);
-    this.failNext.delete(call);
-    return error;
-  }
-}
 
 const open: Lease[] = [];
 
