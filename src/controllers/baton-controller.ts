@@ -145,21 +145,19 @@ export class BatonController {
       await Promise.all([...informers.map((i) => i.waitForSync(signal)), watcher.start(signal)]);
       this.#synced = true;
       this.#log.info('controller caches synced');
-      const invalidRecords = setInterval(() => {
-        const invalid = this.singletons
-          .decode(records.snapshot().values())
-          .filter((e) => e.error !== undefined);
-        metrics.invalidRecords.set({ kind: SingletonKind.kind }, invalid.length);
-      }, 1_000);
+      metrics.sources.invalidRecords = () => {
+        const decoded = this.singletons.decode(records.snapshot().values());
+        return new Map([[SingletonKind.kind, decoded.filter((entry) => entry.error !== undefined).length]]);
+      };
       metrics.sources.cellsByPhase = () => this.#cellsByPhase(cellRecords.snapshot().values());
       // The watcher's start also resolves on abort: an already-aborted signal fires no 'abort' event.
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         else signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      clearInterval(invalidRecords);
     } finally {
       delete metrics.sources.cellsByPhase;
+      delete metrics.sources.invalidRecords;
       this.#synced = false;
       await watcher.stop();
       await Promise.allSettled(running);

@@ -4,6 +4,8 @@ import { WorkQueueMetrics } from './work-queue-metrics.js';
 
 /** What the controller can report at scrape time; each source is set while the loops or tails run. */
 export interface ControllerMetricSources {
+  /** Records that fail their schema, by record kind. */
+  invalidRecords?: () => ReadonlyMap<string, number>;
   /** Cell records by status phase. */
   cellsByPhase?: () => ReadonlyMap<string, number>;
   /** Each event stream's head (last committed seq), read from Consul. */
@@ -38,6 +40,11 @@ export class BatonMetrics extends CoreMetrics {
     help: 'Records that fail their schema right now, by record kind',
     labelNames: ['kind'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.invalidRecords.reset();
+      for (const [kind, count] of this.sources.invalidRecords?.() ?? [])
+        this.invalidRecords.set({ kind }, count);
+    },
   });
   readonly handovers = new Counter({
     name: 'baton_singleton_handovers_total',

@@ -104,7 +104,7 @@ describe('the controller end to end, through the built CLI and a real Consul age
 
   it('a record that fails its schema gets Invalid with the path, and the loop keeps reconciling others', async () => {
     const { client } = consul.get();
-    await startController('ctl-a');
+    const base = await startController('ctl-a');
     const bad = {
       apiVersion: 'baton/v1',
       kind: 'Singleton',
@@ -128,6 +128,9 @@ describe('the controller end to end, through the built CLI and a real Consul age
     const listed = baton(['get', 'singletons'], env());
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(/e2e-bad\s+Invalid/);
+    // The gauge is computed from the informer's snapshot when scraped.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^baton_invalid_records\{kind="Singleton"\} 1$/m);
   });
 
   it('paused stops the worker and preferredHolder moves it, through apply', async () => {
