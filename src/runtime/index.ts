@@ -8,3 +8,10 @@ export {
   type ReconcileEvent,
   type ReconcileOutcome,
 } from './controller.js';
+export {
+  DeclaredLoops,
+  watches,
+  type LoopDeclaration,
+  type LoopSettings,
+  type Watch,
+} from './controller-builder.js';
