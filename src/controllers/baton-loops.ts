@@ -4,15 +4,22 @@ import type { Singleton } from '../api/singleton.js';
 import type { KvChange } from '../cache/diff-snapshots.js';
 import type { PrefixInformer } from '../cache/prefix-informer.js';
 import type { ConsulClient } from '../consul/client.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { EventLog } from '../events/event-log.js';
 import type { KvLayout } from '../layout/kv-layout.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
-import type { PresenceEvent } from '../presence/presence-event.js';
-import type { PresenceWatcher } from '../presence/presence-watcher.js';
 import { watches, type LoopDeclaration, type Watch } from '../runtime/controller-builder.js';
 import type { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
 import { SingletonReconciler } from './singleton-reconciler.js';
+
+/** What the Cell loop reads of a presence event: which cell it is about. */
+interface Subjected {
+  readonly subject: string;
+}
+
+/** What a loop needs of a prefix informer: its change notifications and its latest snapshot. */
+export type KeySource = Pick<PrefixInformer, 'onChange' | 'snapshot'>;
 
 /** The Singleton loop: For(Singleton records), Watches(lock keys → the singleton holding them). */
 export interface SingletonLoopParts {
@@ -22,9 +29,9 @@ export interface SingletonLoopParts {
   readonly events: EventLog;
   readonly metrics: BatonMetrics;
   /** Informer over `store.keys.prefix`. */
-  readonly records: PrefixInformer;
+  readonly records: KeySource;
   /** Informer over `layout.locks.prefix`. */
-  readonly locks: PrefixInformer;
+  readonly locks: KeySource;
 }
 
 export function singletonLoop(parts: SingletonLoopParts): LoopDeclaration<string> {
@@ -53,11 +60,12 @@ export interface CellLoopParts {
   readonly client: ConsulClient;
   readonly layout: KvLayout;
   readonly store: RecordStore<Cell>;
-  readonly watcher: PresenceWatcher;
+  /** The committing watcher (its `events` are fed from the durable log, so they follow the commit). */
+  readonly watcher: { readonly events: Pick<EventBus<Subjected>, 'on'> };
   /** Informer over `store.keys.prefix`. */
-  readonly records: PrefixInformer;
+  readonly records: KeySource;
   /** Informer over `layout.presence.cellsPrefix`. */
-  readonly presenceCells: PrefixInformer;
+  readonly presenceCells: KeySource;
   /** @default CONTROLLER_DEFAULTS.cellRetentionMs */
   readonly retentionMs?: number;
 }
@@ -82,7 +90,7 @@ export function cellLoop(parts: CellLoopParts): LoopDeclaration<string> {
       kvWatch('presence cells', presenceCells, cellId),
       watches(
         'presence events',
-        (listener: (event: PresenceEvent) => void) => watcher.events.on(listener),
+        (listener: (event: Subjected) => void) => watcher.events.on(listener),
         (event) => [event.subject],
       ),
     ],
@@ -97,7 +105,7 @@ export function cellLoop(parts: CellLoopParts): LoopDeclaration<string> {
 /** A watch over an informer: each changed key's record name, when the key names one. */
 function kvWatch(
   name: string,
-  informer: PrefixInformer,
+  informer: KeySource,
   nameOf: (key: string) => string | undefined,
 ): Watch<string> {
   return watches(
