@@ -93,7 +93,9 @@ export class DeclaredLoops<K = string> implements Runnable {
     try {
       const running = this.#loops.map(({ controller }) => controller.run(signal));
       ready();
-      await Promise.all(running);
+      // Wait for every loop to stop, even if one failed to start, so no worker outlives `run`.
+      const failed = (await Promise.allSettled(running)).find((r) => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     } finally {
       for (const stop of unsubscribe) stop();
     }
