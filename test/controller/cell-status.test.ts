@@ -68,60 +68,72 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
     await waitFor(() => cellPhase('status-cell-2') === 'Departed', { timeoutMs: 60_000 });
   });
 
-  it('a controller killed right after its own watcher committed CellLost, before its status write, is caught up by the next one', async () => {
-    const id = 'status-cell-3';
-    const { client } = consul.get();
-    const layout = new KvLayout();
-    const store = new RecordStore(client, CellKind, { consistency: 'consistent', root: layout.root });
-    const records = new PrefixInformer({ client, prefix: store.keys.prefix });
-    const presenceCells = new PrefixInformer({ client, prefix: layout.presence.cellsPrefix });
-    const watcher = new PresenceWatcher({ client, root: layout.root });
-    // The first controller is the real Cell loop; once the cell is abandoned its reconciles stop short
-    // (it is about to die), and it is killed the moment its watcher has committed the CellLost.
-    const loop = cellLoop({ client, layout, store, watcher, records, presenceCells });
-    let dying = false;
-    let inFlight = 0;
-    const loops = new DeclaredLoops([
-      {
-        ...loop,
-        reconciler: {
-          reconcile: async (key, signal) => {
-            if (dying) return done;
-            inFlight += 1;
-            try {
-              return await loop.reconciler.reconcile(key, signal);
-            } finally {
-              inFlight -= 1;
-            }
+  it.each([
+    { id: 'status-cell-3', on: 'committed', killedWhen: 'its own watcher committed CellLost' },
+    { id: 'status-cell-4', on: 'key-gone', killedWhen: 'it saw the presence key vanish' },
+  ] as const)(
+    'a controller killed right after $killedWhen, before its status write, is caught up by the next one',
+    async ({ id, on, killedWhen }) => {
+      const { client } = consul.get();
+      const layout = new KvLayout();
+      const store = new RecordStore(client, CellKind, { consistency: 'consistent', root: layout.root });
+      const records = new PrefixInformer({ client, prefix: store.keys.prefix });
+      const presenceCells = new PrefixInformer({ client, prefix: layout.presence.cellsPrefix });
+      const watcher = new PresenceWatcher({ client, root: layout.root });
+      // The first controller is the real Cell loop; once the cell is abandoned its reconciles stop short
+      // (it is about to die), and it is killed the moment its watcher has committed the CellLost, or the
+      // moment its informer saw the key go (its watcher may or may not have committed by then).
+      const loop = cellLoop({ client, layout, store, watcher, records, presenceCells });
+      let dying = false;
+      let inFlight = 0;
+      const loops = new DeclaredLoops([
+        {
+          ...loop,
+          reconciler: {
+            reconcile: async (key, signal) => {
+              if (dying) return done;
+              inFlight += 1;
+              try {
+                return await loop.reconciler.reconcile(key, signal);
+              } finally {
+                inFlight -= 1;
+              }
+            },
           },
         },
-      },
-    ]);
-    const kill = new AbortController();
-    watcher.events.on((event) => {
-      if (event.type === 'CellLost' && event.subject === id) kill.abort();
-    });
-    const running = [loops.run(kill.signal), records.run(kill.signal), presenceCells.run(kill.signal)];
-    await watcher.start(kill.signal);
-    const cell = new Cell({ client, spec: { id, address: '127.0.0.1:7003' } });
-    await cell.start();
-    await waitFor(() => cellPhase(id) === 'Present', { timeoutMs: 30_000 });
-    dying = true;
-    await waitFor(() => inFlight === 0, { timeoutMs: 30_000 });
-    await cell.abandon();
-    await waitFor(() => kill.signal.aborted, {
-      timeoutMs: 30_000,
-      message: 'the watcher never committed CellLost',
-    });
-    await watcher.stop();
-    await Promise.allSettled(running);
-    // Committed, not written: the durable log says lost, the record still says Present.
-    expect((await store.get(id))?.record?.status?.phase).toBe('Present');
+      ]);
+      const kill = new AbortController();
+      if (on === 'committed') {
+        watcher.events.on((event) => {
+          if (event.type === 'CellLost' && event.subject === id) kill.abort();
+        });
+      } else {
+        presenceCells.onChange((changes) => {
+          if (changes.some((c) => c.type === 'deleted' && c.key === layout.presence.cell(id))) kill.abort();
+        });
+      }
+      const running = [loops.run(kill.signal), records.run(kill.signal), presenceCells.run(kill.signal)];
+      await watcher.start(kill.signal);
+      const cell = new Cell({ client, spec: { id, address: '127.0.0.1:7003' } });
+      await cell.start();
+      await waitFor(() => cellPhase(id) === 'Present', { timeoutMs: 30_000 });
+      dying = true;
+      await waitFor(() => inFlight === 0, { timeoutMs: 30_000 });
+      await cell.abandon();
+      await waitFor(() => kill.signal.aborted, {
+        timeoutMs: 30_000,
+        message: `never ${killedWhen}`,
+      });
+      await watcher.stop();
+      await Promise.allSettled(running);
+      // Not written: whatever the log says by now, the record still says Present.
+      expect((await store.get(id))?.record?.status?.phase).toBe('Present');
 
-    processes.start(['controller', '--identity', `${id}-ctl-2`, '--http', 'off'], env());
-    await waitFor(() => cellPhase(id) === 'Lost', {
-      timeoutMs: 60_000,
-      message: 'the new controller never set the Cell record to Lost',
-    });
-  });
+      processes.start(['controller', '--identity', `${id}-ctl-2`, '--http', 'off'], env());
+      await waitFor(() => cellPhase(id) === 'Lost', {
+        timeoutMs: 60_000,
+        message: 'the new controller never set the Cell record to Lost',
+      });
+    },
+  );
 });
