@@ -9,7 +9,7 @@ import globals from 'globals';
  */
 export const LAYERS = [
   ['errors.ts'],
-  ['time', 'timing', 'log'],
+  ['time', 'log'],
   ['api', 'process'],
   ['layout'],
   ['consul'],

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_TIMING } from '../src/timing/safety-budget.js';
+import { DEFAULT_TIMING } from '../src/api/timing-profile.js';
 
 export type PeerName = 'baton' | 'consul-lock' | 'naive';
 export const PEER_NAMES: readonly PeerName[] = ['baton', 'consul-lock', 'naive'];

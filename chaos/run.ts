@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { parseDurationMs } from '../src/timing/duration.js';
+import { parseDurationMs } from '../src/time/duration.js';
 import { runCampaign, type CampaignSettings } from './campaign/campaign.js';
 import { HistoryFiles } from './campaign/history-files.js';
 import { checkHistory } from './checker/check-history.js';

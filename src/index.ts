@@ -91,8 +91,8 @@ export {
   safetyBudget,
   type TimingProfile,
   type SafetyBudget,
-} from './timing/safety-budget.js';
-export { parseDurationMs, formatDurationMs } from './timing/duration.js';
+} from './api/timing-profile.js';
+export { parseDurationMs, formatDurationMs } from './time/duration.js';
 export {
   Cell,
   CellIdConflictError,

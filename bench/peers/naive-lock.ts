@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { ConsulClient } from '../../src/consul/client.js';
 import { InvalidSessionError } from '../../src/consul/errors.js';
-import { parseDurationMs } from '../../src/timing/duration.js';
+import { parseDurationMs } from '../../src/time/duration.js';
 import { abortableSleep, isAborted } from '../../src/time/clock.js';
 
 const SESSION_TTL_MS = 10_000;

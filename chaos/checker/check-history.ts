@@ -1,4 +1,4 @@
-import { DEFAULT_TIMING, safetyBudget } from '../../src/timing/safety-budget.js';
+import { DEFAULT_TIMING, safetyBudget } from '../../src/api/timing-profile.js';
 import type { ActLine, HistoryLine } from '../history.js';
 import { PROPERTY_NAMES, type CheckReport, type PropertyName, type PropertyResult } from './check-report.js';
 import { checkCellLost } from './cell-lost.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DurationSchema, parseDurationMs } from '../timing/duration.js';
-import { DEFAULT_TIMING, checkTiming, type TimingProfile } from '../timing/safety-budget.js';
+import { DurationSchema, parseDurationMs } from '../time/duration.js';
+import { DEFAULT_TIMING, checkTiming, type TimingProfile } from './timing-profile.js';
 import { ConditionSchema } from './condition.js';
 import { API_VERSION, ObjectMetaSchema } from './metadata.js';
 

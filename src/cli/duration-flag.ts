@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDurationMs, parseDurationMs } from '../timing/duration.js';
+import { formatDurationMs, parseDurationMs } from '../time/duration.js';
 import { CliError, ExitCode } from './exit.js';
 
 /**

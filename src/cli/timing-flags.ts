@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SINGLETON_DEFAULTS } from '../singleton/defaults.js';
-import { formatDurationMs } from '../timing/duration.js';
-import type { TimingProfile } from '../timing/safety-budget.js';
+import { formatDurationMs } from '../time/duration.js';
+import type { TimingProfile } from '../api/timing-profile.js';
 import { addDurationFlags, parseDurationFlag, type DurationFlag } from './duration-flag.js';
 
 /**

@@ -13,7 +13,7 @@ import { runnable, type Runnable } from '../runtime/runnable.js';
 import { RunnableGroup, type GroupMember } from '../runtime/runnable-group.js';
 import { retryUntil } from '../time/retry.js';
 import { untilAborted } from '../time/until-aborted.js';
-import type { TimingProfile } from '../timing/safety-budget.js';
+import type { TimingProfile } from '../api/timing-profile.js';
 import { BatonController } from './baton-controller.js';
 import { statusPageRoutes } from './status-page/status-page-routes.js';
 import { statusSnapshot, type StatusSnapshot } from './status-snapshot.js';

@@ -1,8 +1,8 @@
 import { LEASE_DEFAULTS } from '../session/defaults.js';
-import { DEFAULT_TIMING } from '../timing/safety-budget.js';
+import { DEFAULT_TIMING } from '../api/timing-profile.js';
 
 const singletonDefaults = {
-  /** The timing profile, checked by the safety budget (`timing/safety-budget.ts`). */
+  /** The timing profile, checked by the safety budget (`api/timing-profile.ts`). */
   timing: DEFAULT_TIMING,
   /** The session TTL backstop (see `LEASE_DEFAULTS`). */
   sessionTtlMs: LEASE_DEFAULTS.sessionTtlMs,

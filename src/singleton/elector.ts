@@ -11,12 +11,7 @@ import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { blockingDeadlineMs } from '../consul/blocking.js';
-import {
-  checkTiming,
-  DEFAULT_TIMING,
-  type SafetyBudget,
-  type TimingProfile,
-} from '../timing/safety-budget.js';
+import { checkTiming, DEFAULT_TIMING, type SafetyBudget, type TimingProfile } from '../api/timing-profile.js';
 import {
   decodeHolder,
   defaultIdentity,

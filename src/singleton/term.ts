@@ -3,7 +3,7 @@ import { AbortedError, BatonError, ErrorCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Lease } from '../session/lease.js';
 import type { Clock } from '../time/clock.js';
-import type { SafetyBudget } from '../timing/safety-budget.js';
+import type { SafetyBudget } from '../api/timing-profile.js';
 import { fencedPut } from './fencing.js';
 
 /** What the worker gets for one term of leadership. */

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { checkTiming, DEFAULT_TIMING, type TimingProfile } from '../timing/safety-budget.js';
+import { checkTiming, DEFAULT_TIMING, type TimingProfile } from '../api/timing-profile.js';
 import { defaultIdentity, holderRecord } from './holder-record.js';
 import { holdsKey, readFencingToken } from './key-ownership.js';
 import { KvLayout } from '../layout/kv-layout.js';

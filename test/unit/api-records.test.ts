@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssuePath } from '../../src/api/issue-path.js';
 import { CellSchema } from '../../src/api/cell.js';
 import { SingletonSchema, resolveTiming } from '../../src/api/singleton.js';
-import { DEFAULT_TIMING } from '../../src/timing/safety-budget.js';
+import { DEFAULT_TIMING } from '../../src/api/timing-profile.js';
 
 function singleton(spec: unknown, name = 'converger'): unknown {
   return { apiVersion: 'baton/v1', kind: 'Singleton', metadata: { name }, spec };

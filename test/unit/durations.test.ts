@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurationSchema, formatDurationMs, parseDurationMs } from '../../src/timing/duration.js';
+import { DurationSchema, formatDurationMs, parseDurationMs } from '../../src/time/duration.js';
 import { formatAge } from '../../src/cli/output/table.js';
 
 describe('durations as operators write them', () => {

@@ -3,7 +3,7 @@ import { ConsulClient } from '../../src/consul/client.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { LeaseEvent } from '../../src/session/lease.js';
 import { LostConfidenceError, runTerm, type Leadership, type TermLease } from '../../src/singleton/term.js';
-import { DEFAULT_TIMING, safetyBudget } from '../../src/timing/safety-budget.js';
+import { DEFAULT_TIMING, safetyBudget } from '../../src/api/timing-profile.js';
 import { FakeClock, flush } from '../support/fake-clock.js';
 
 /**

@@ -8,7 +8,7 @@ import { superviseCommand, type SupervisedCommand } from '../../process/supervis
 import { Watchdog } from '../../process/watchdog.js';
 import { CELL_DEFAULTS } from '../../presence/defaults.js';
 import { SUPERVISION_DEFAULTS } from '../../process/defaults.js';
-import { formatDurationMs } from '../../timing/duration.js';
+import { formatDurationMs } from '../../time/duration.js';
 import { addDurationFlags, parseDurationFlag, type DurationFlag } from '../duration-flag.js';
 import { CliError, ExitCode } from '../exit.js';
 import { resolveCommand } from '../resolve-command.js';

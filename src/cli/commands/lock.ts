@@ -6,7 +6,7 @@ import { onStopSignals } from '../../process/stop-signals.js';
 import { superviseCommand } from '../../process/supervise-command.js';
 import { Watchdog } from '../../process/watchdog.js';
 import { tryLock } from '../../singleton/try-lock.js';
-import { DEFAULT_TIMING } from '../../timing/safety-budget.js';
+import { DEFAULT_TIMING } from '../../api/timing-profile.js';
 import { CliError, ExitCode } from '../exit.js';
 import { resolveCommand } from '../resolve-command.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';

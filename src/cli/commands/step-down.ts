@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { STEP_DOWN_DEFAULTS } from '../../singleton/defaults.js';
 import { stepDown } from '../../singleton/step-down.js';
-import { formatDurationMs } from '../../timing/duration.js';
+import { formatDurationMs } from '../../time/duration.js';
 import { addDurationFlags, parseDurationFlag, type DurationFlag } from '../duration-flag.js';
 import { CliError, ExitCode } from '../exit.js';
 import { consulFromCommand, layoutFromCommand } from '../global-options.js';

@@ -2,7 +2,7 @@ import type { Cell } from '../../api/cell.js';
 import type { Condition } from '../../api/condition.js';
 import { resolveTiming, type Singleton } from '../../api/singleton.js';
 import type { RecordEntry } from '../../store/record-entry.js';
-import { formatDurationMs } from '../../timing/duration.js';
+import { formatDurationMs } from '../../time/duration.js';
 import { formatAge, formatMap, orNone, renderTable } from './table.js';
 
 type Field = readonly [label: string, value: string];

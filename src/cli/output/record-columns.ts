@@ -3,7 +3,7 @@ import { findCondition } from '../../api/condition.js';
 import type { BatonRecord } from '../../api/kinds.js';
 import { resolveTiming, type Singleton } from '../../api/singleton.js';
 import type { RecordEntry } from '../../store/record-entry.js';
-import { formatDurationMs } from '../../timing/duration.js';
+import { formatDurationMs } from '../../time/duration.js';
 import { formatAge, formatMap, orNone } from './table.js';
 
 /** The columns `baton get` prints for one kind, narrow and `-o wide`. */
