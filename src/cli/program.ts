@@ -16,7 +16,8 @@ import { registerPauseResume } from './commands/pause.js';
 import { registerRun } from './commands/run.js';
 import { registerStepDown } from './commands/step-down.js';
 import { registerWait } from './commands/wait.js';
-import { batonVersion, registerVersion } from './commands/version.js';
+import { batonVersion } from '../metrics/build-info.js';
+import { registerVersion } from './commands/version.js';
 import { CliError, ExitCode, reportAndExitCode } from './exit.js';
 import { commanderWhat, usageLine } from './usage-error.js';
 

@@ -22,14 +22,11 @@ export interface CellReconcilerOptions {
   readonly presence: PresenceKeys;
   /**
    * How long a Lost or Departed Cell record is kept after its cell ended (from the watcher's durable
-   * `outcomes/` record); then the record and that outcome are deleted. @default DEFAULT_CELL_RETENTION_MS
+   * `outcomes/` record); then the record and that outcome are deleted. @default CONTROLLER_DEFAULTS.cellRetentionMs
    */
   readonly retentionMs?: number;
   readonly now?: () => Date;
 }
-
-/** A day: long enough for an operator to look at a lost cell, short enough that records do not pile up. */
-export const DEFAULT_CELL_RETENTION_MS = CONTROLLER_DEFAULTS.cellRetentionMs;
 
 /**
  * Mirrors presence into `Cell` records an operator reads with `baton get cells`: spec = the registration
@@ -69,7 +66,7 @@ export class CellReconciler implements Reconciler {
       await store.writeStatus(entry, status, signal);
     }
     if (ended === undefined) return done;
-    const retentionMs = this.#options.retentionMs ?? DEFAULT_CELL_RETENTION_MS;
+    const retentionMs = this.#options.retentionMs ?? CONTROLLER_DEFAULTS.cellRetentionMs;
     const leftMs = Date.parse(ended.outcome.observedAt) + retentionMs - now.getTime();
     if (leftMs > 0) return requeueAfter(leftMs);
     await this.#forget(id, entry.specIndex, ended.index, signal);

@@ -8,16 +8,13 @@ import { CONTROLLER_DEFAULTS } from './defaults.js';
 export interface LockGcOptions {
   readonly client: ConsulClient;
   readonly locks: LockKeys;
-  /** How long a lock key may stay unheld before it is deleted. @default DEFAULT_LOCK_RETENTION_MS */
+  /** How long a lock key may stay unheld before it is deleted. @default CONTROLLER_DEFAULTS.lockRetentionMs */
   readonly retentionMs?: number;
   /** Time between passes. @default min(retentionMs / 2, CONTROLLER_DEFAULTS.lockGcMaxIntervalMs) */
   readonly intervalMs?: number;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
-
-/** A day, as for cells: an abandoned `lock --try` resource or a retired singleton's key goes after it. */
-export const DEFAULT_LOCK_RETENTION_MS = CONTROLLER_DEFAULTS.lockRetentionMs;
 
 /** What one pass does to one lock key. */
 export type LockGcAction =
@@ -58,7 +55,7 @@ export class LockGc {
 
   constructor(options: LockGcOptions) {
     this.#options = options;
-    this.#retentionMs = options.retentionMs ?? DEFAULT_LOCK_RETENTION_MS;
+    this.#retentionMs = options.retentionMs ?? CONTROLLER_DEFAULTS.lockRetentionMs;
   }
 
   /** Pass after pass until `signal` aborts; a failed pass is logged and the next one retries. */

@@ -1,6 +1,9 @@
 import { DEFAULT_ROOT } from './root.js';
 import { assertResourceName, assertSingletonName } from './names.js';
 
+/** How a person names an exclusive operation's lock: `exclusive/<resource>`. */
+const EXCLUSIVE_NAME_PREFIX = 'exclusive/';
+
 /** What a lock key belongs to. */
 export type LockOwner =
   | { readonly kind: 'singleton'; readonly name: string }
@@ -42,6 +45,13 @@ export class LockKeys {
 
   /** How a lock is named to a person: the singleton name, or `exclusive/<resource>`. */
   static display(owner: LockOwner): string {
-    return owner.kind === 'singleton' ? owner.name : `exclusive/${owner.name}`;
+    return owner.kind === 'singleton' ? owner.name : `${EXCLUSIVE_NAME_PREFIX}${owner.name}`;
+  }
+
+  /** The key of a lock named as `display` names it (`NAME` or `exclusive/RESOURCE`). */
+  byDisplayName(name: string): string {
+    return name.startsWith(EXCLUSIVE_NAME_PREFIX)
+      ? this.resource(name.slice(EXCLUSIVE_NAME_PREFIX.length))
+      : this.singleton(name);
   }
 }

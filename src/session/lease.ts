@@ -56,9 +56,6 @@ export function observeLeases(client: LeaseConsul, listener: (lease: Lease) => v
   return () => listeners.delete(listener);
 }
 
-/** The session TTL backstop's default (`LEASE_DEFAULTS.sessionTtlMs`). */
-export const DEFAULT_SESSION_TTL_MS = LEASE_DEFAULTS.sessionTtlMs;
-
 /**
  * A Consul session tied to an agent TTL check that this process heartbeats: the one liveness mechanism
  * behind singletons and presence. Hard death of the process stops the heartbeats, the agent marks the
@@ -111,7 +108,7 @@ export class Lease {
     try {
       sessionId = await client.session.create({
         name: options.name,
-        ttlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+        ttlMs: options.sessionTtlMs ?? LEASE_DEFAULTS.sessionTtlMs,
         lockDelayMs: options.lockDelayMs,
         behavior: options.behavior,
         nodeChecks: ['serfHealth', checkId],
@@ -184,7 +181,7 @@ export class Lease {
   async #heartbeat(): Promise<void> {
     const { client, heartbeatIntervalMs } = this.options;
     const confirm = this.options.confirm ?? confirmSessionExists;
-    const renewEveryMs = (this.options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS) / 3;
+    const renewEveryMs = (this.options.sessionTtlMs ?? LEASE_DEFAULTS.sessionTtlMs) / 3;
     const signal = this.#lost.signal;
     let renewedAt = this.#clock.now();
     while (!isAborted(signal)) {

@@ -7,12 +7,6 @@ import { NO_DIRECTIVES, type Directives } from './directives.js';
 import { SINGLETON_DEFAULTS } from './defaults.js';
 
 /**
- * A deferring candidate, or a holder with another preferred holder, blocks on the session list (it wakes
- * the moment a candidate's session appears or goes) and looks again at least this often.
- */
-export const DEFAULT_PREFERENCE_RECHECK_MS = SINGLETON_DEFAULTS.preferenceRecheckMs;
-
-/**
  * One candidate's view of what operators ask (paused, preferredHolder, step-down) and the decisions that
  * follow from it: may I acquire now, must I hand over now. `changed` aborts at the next change, so a
  * waiting campaign can wake on it.
@@ -33,7 +27,7 @@ export class DirectiveGate {
     lockKey: string,
     identity: string,
     clock: Clock,
-    recheckMs = DEFAULT_PREFERENCE_RECHECK_MS,
+    recheckMs = SINGLETON_DEFAULTS.preferenceRecheckMs,
   ) {
     this.#client = client;
     this.#lockKey = lockKey;

@@ -47,9 +47,7 @@ export async function forceReleaseLock(
   options: ForceReleaseOptions,
 ): Promise<ForceReleaseResult> {
   const layout = new KvLayout(options.root);
-  const key = lock.startsWith('exclusive/')
-    ? layout.locks.resource(lock.slice('exclusive/'.length))
-    : layout.locks.singleton(lock);
+  const key = layout.locks.byDisplayName(lock);
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const { value: held } = await client.kv.get(key, { consistency: 'consistent', ...signal });
   if (held === undefined) return { outcome: 'no-key', key };

@@ -1,9 +1,9 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { BatonRecord } from '../api/kinds.js';
 import { CasConflictError } from '../consul/errors.js';
 import type { TxnOp } from '../consul/txn.js';
 import { encodeSpecDocument } from './decode-records.js';
 import type { RecordEntry } from './record-entry.js';
+import { storedEqual } from './stored-equal.js';
 
 export type WriteAction = 'created' | 'configured' | 'unchanged';
 
@@ -46,10 +46,10 @@ export function planSpecWrite(
     };
   }
   const stored = current.record;
-  const specChanged = !sameStored(stored.spec, desired.spec);
+  const specChanged = !storedEqual(stored.spec, desired.spec);
   const metaChanged =
-    !sameStored(stored.metadata.labels, desired.metadata.labels) ||
-    !sameStored(stored.metadata.annotations, desired.metadata.annotations);
+    !storedEqual(stored.metadata.labels, desired.metadata.labels) ||
+    !storedEqual(stored.metadata.annotations, desired.metadata.annotations);
   if (!specChanged && !metaChanged) {
     return {
       action: 'unchanged',
@@ -63,15 +63,6 @@ export function planSpecWrite(
     generation,
     op: casOp(specKey, withGeneration(desired, generation), currentIndex),
   };
-}
-
-/**
- * Equal as stored: compared through JSON, so a field set to `undefined` equals a field left out (the stored
- * document never has one) and key order does not matter. Otherwise a writer whose object carries an
- * undefined field rewrites an unchanged record forever (each write wakes its own watch).
- */
-function sameStored(stored: unknown, desired: unknown): boolean {
-  return isDeepStrictEqual(stored, JSON.parse(JSON.stringify(desired ?? null)) ?? undefined);
 }
 
 function withGeneration(record: BatonRecord, generation: number): BatonRecord {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { ConsulClient } from '../../consul/client.js';
 import type { KvLayout } from '../../layout/kv-layout.js';
+import { LockKeys } from '../../layout/lock-keys.js';
 import { CliError, ExitCode } from '../exit.js';
 import { listLocks, lockWidths, renderLocks, type LockRow } from '../output/locks-table.js';
 import { jsonLine, type WatchEventType } from '../output/output-format.js';
@@ -70,5 +71,5 @@ export async function printLocks(
 
 /** How `-o name` and watch events name a lock: the singleton, or `exclusive/<resource>`. */
 function lockId(row: LockRow): string {
-  return row.kind === 'singleton' ? row.name : `exclusive/${row.name}`;
+  return LockKeys.display({ kind: row.kind === 'singleton' ? 'singleton' : 'resource', name: row.name });
 }

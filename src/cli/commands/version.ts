@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { pinnedConsulVersion } from '../../dev/consul-binary.js';
+import { batonVersion } from '../../metrics/build-info.js';
 
 export function registerVersion(program: Command): void {
   program
@@ -11,12 +11,4 @@ export function registerVersion(program: Command): void {
         `baton ${batonVersion()}\nconsul ${pinnedConsulVersion()} (pinned in tools/consul/go.mod)\n`,
       );
     });
-}
-
-/** Baton's version, from its package.json. */
-export function batonVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
