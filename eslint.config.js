@@ -5,7 +5,7 @@ import globals from 'globals';
 /**
  * The layer rule (docs/architecture.md): each room of `src/` sits on one layer and imports only rooms on
  * lower layers. Rooms on the same layer stay independent of each other. A room not in this table fails the
- * layer test (`test/unit/layers.test.ts`), so a new room is placed on purpose.
+ * layer test (`test/repo/layers.test.ts`), so a new room is placed on purpose.
  */
 export const LAYERS = [
   ['errors.ts'],

@@ -5,7 +5,7 @@ import { SingletonKind } from '../../src/api/kinds.js';
 import { ControllerDaemon } from '../../src/controllers/controller-daemon.js';
 import { Singleton } from '../../src/singleton/elector.js';
 import { RecordStore } from '../../src/store/record-store.js';
-import { LONG_RUNNING } from '../presence/built-cli.js';
+import { LONG_RUNNING } from '../support/built-cli.js';
 import { CliProcesses } from '../support/cli.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/dev/ports.js';
-import { LONG_RUNNING } from '../presence/built-cli.js';
+import { LONG_RUNNING } from '../support/built-cli.js';
 import { CliProcesses, baton } from '../support/cli.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';

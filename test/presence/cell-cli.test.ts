@@ -6,7 +6,7 @@ import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { builtCli } from '../support/cli.js';
-import { LONG_RUNNING, startCli, type CliProcess } from './built-cli.js';
+import { LONG_RUNNING, startCli, type CliProcess } from '../support/built-cli.js';
 
 const consul = useDevAgent();
 let cli = '';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../src/process/process-group.js';
-import { startCli, type CliProcess } from '../presence/built-cli.js';
+import { startCli, type CliProcess } from '../support/built-cli.js';
 import { useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';

@@ -3,7 +3,7 @@ import { processAlive } from '../../src/process/process-group.js';
 import { useDevAgent, uniquePrefix } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';
-import { startCli, type CliProcess } from '../presence/built-cli.js';
+import { startCli, type CliProcess } from '../support/built-cli.js';
 import { ActsLog, childrenOf, type Act, firstMono, lastMono } from './process-tree.js';
 
 // The worker is a process tree: `sh -c 'worker & wait'`. Every test checks the grandchild, which the

@@ -7,7 +7,7 @@ import { KvLayout } from '../../src/layout/kv-layout.js';
 import { useAclDevAgent } from '../support/acl-agent.js';
 import { waitFor } from '../support/wait.js';
 import { builtCli } from '../support/cli.js';
-import { killLeftovers, runWithToken, startWithToken } from './acl-cli.js';
+import { killLeftovers, runWithToken, startWithToken } from '../support/acl-cli.js';
 
 const consul = useAclDevAgent();
 const presence = new KvLayout().presence;

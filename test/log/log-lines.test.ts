@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LONG_RUNNING, startCli, type CliProcess } from '../presence/built-cli.js';
+import { LONG_RUNNING, startCli, type CliProcess } from '../support/built-cli.js';
 import { uniquePrefix, useDevAgent } from '../support/consul.js';
 import { waitFor } from '../support/wait.js';
 import { CLI } from '../support/workers.js';

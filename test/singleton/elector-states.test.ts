@@ -5,7 +5,7 @@ import { Singleton, WorkFailedError, type SingletonState } from '../../src/singl
 import type { Leadership } from '../../src/singleton/term.js';
 import { CAMPAIGN_BACKOFF } from '../../src/time/backoff.js';
 import { FakeClock, flush } from '../support/fake-clock.js';
-import { FakeConsul } from './lease-fake-consul.js';
+import { FakeConsul } from '../session/lease-fake-consul.js';
 
 /**
  * The elector's state machine (starting → waiting → leading → stopping → stopped / failed) on fake time,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killLeftovers, startWithToken } from '../acl/acl-cli.js';
+import { killLeftovers, startWithToken } from '../support/acl-cli.js';
 import { useAclDevAgent } from '../support/acl-agent.js';
 import { builtCli } from '../support/cli.js';
 
