@@ -1,105 +1,41 @@
 import { EventEmitter } from 'node:events';
-import type { ConsulClient } from '../consul/client.js';
 import { ConsulPermissionError } from '../consul/errors.js';
-import { AbortedError, BatonError, ConfigError, ErrorCode } from '../errors.js';
+import { AbortedError, ConfigError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
-import { Lease } from '../session/lease.js';
-import type { LeaseConsul } from '../session/lease-consul.js';
+import type { Lease } from '../session/lease.js';
 import { CAMPAIGN_BACKOFF } from '../time/backoff.js';
 import { retryUntil, type RetryAttempt } from '../time/retry.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
 import { linkSignals } from '../time/linked-signal.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
-import { blockingDeadlineMs } from '../consul/blocking.js';
 import { checkTiming, DEFAULT_TIMING, type SafetyBudget, type TimingProfile } from '../api/timing-profile.js';
-import {
-  decodeHolder,
-  defaultIdentity,
-  endedTerm,
-  holderRecord,
-  type HolderRecord,
-} from './holder-record.js';
+import { defaultIdentity, holderRecord, type HolderRecord } from './holder-record.js';
 import { KvLayout } from '../layout/kv-layout.js';
-import { holdsKey, readFencingToken, type LockKeyReader } from './key-ownership.js';
-import { runTerm, type Leadership, type TermEnd } from './term.js';
+import { runTerm, type TermEnd } from './term.js';
 import { DirectiveGate } from './directive-gate.js';
-import { candidateSessionName } from '../layout/session-names.js';
 import { watchDirectives, type Directives } from './directives.js';
 import { SINGLETON_DEFAULTS } from './defaults.js';
+import {
+  acquireWhenFree,
+  openCandidateLease,
+  type CampaignConsul,
+  type CampaignContext,
+} from './campaign.js';
 
-export type SingletonState = 'starting' | 'waiting' | 'leading' | 'stopping' | 'stopped' | 'failed';
+export type { CampaignConsul } from './campaign.js';
+import {
+  WorkFailedError,
+  type SingletonEvents,
+  type SingletonOptions,
+  type SingletonState,
+} from './singleton-options.js';
 
-/**
- * The Consul calls of a campaign: the candidate's lease, and reads and the acquire of its lock key. A
- * `ConsulClient` is one; the fake-time unit tests of the elector's states pass a fake.
- */
-export type CampaignConsul = LeaseConsul & LockKeyReader;
-
-export interface SingletonOptions {
-  readonly client: ConsulClient;
-  /** The campaign's Consul calls (lease, lock key). @default client */
-  readonly campaignConsul?: CampaignConsul;
-  /** The singleton's name (a DNS label), e.g. `converger`. Its lock key is `<root>/locks/<name>`. */
-  readonly name: string;
-  /** The installation's KV root (see `KvLayout`). @default 'baton/v1' */
-  readonly root?: string;
-  /** This candidate's identity, shown to operators and to the worker. @default `host:pid` */
-  readonly identity?: string;
-  /** Timing knobs, merged over the defaults and checked by the safety budget. @default SINGLETON_DEFAULTS.timing */
-  readonly timing?: Partial<TimingProfile>;
-  /**
-   * The work, run for each term of leadership. It must stop when `leadership.signal` aborts. When it
-   * returns on its own, the singleton hands over cleanly and stops. When it throws (before its signal
-   * aborted), the singleton hands over, stops in state `failed`, and `start()` rejects with a
-   * `WorkFailedError` whose `cause` is the thrown value.
-   */
-  readonly work: (leadership: Leadership) => Promise<void>;
-  /**
-   * The session TTL backstop (see `LeaseOptions.sessionTtlMs`): bounds how long a holder whose agent cannot
-   * sync its check (a revoked token) keeps the lock. @default SINGLETON_DEFAULTS.sessionTtlMs
-   */
-  readonly sessionTtlMs?: number;
-  /**
-   * While a `preferredHolder` is set, candidates and the holder wake on every session change and look
-   * again at least this often. @default SINGLETON_DEFAULTS.preferenceRecheckMs
-   */
-  readonly preferenceRecheckMs?: number;
-  /** How long a candidate that stepped down waits before campaigning again. @default SINGLETON_DEFAULTS.stepDownBackoffMs */
-  readonly stepDownBackoffMs?: number;
-  /**
-   * Obey the Singleton record's `paused` and `preferredHolder` and `baton step-down` requests, watched with
-   * one blocking query on `<root>/singletons/<name>/`. @default SINGLETON_DEFAULTS.directives
-   */
-  readonly directives?: boolean;
-  /** Where the singleton logs (a child bound to `singleton` and `identity`). @default silentLogger: quiet */
-  readonly logger?: Logger;
-  readonly clock?: Clock;
-}
-
-/** The singleton's `work` threw: the lock was handed over and the singleton stopped in state `failed`. */
-export class WorkFailedError extends BatonError {
-  constructor(
-    readonly singleton: string,
-    options: { cause: unknown },
-  ) {
-    super(ErrorCode.WorkFailed, `singleton ${singleton}: work failed`, options);
-  }
-}
-
-export interface SingletonEvents {
-  state: [SingletonState];
-  /** The current holder as seen by this candidate (undefined: nobody holds the lock). */
-  holder: [HolderRecord | undefined];
-  /** A term ended, with the reason. */
-  term: [{ token: number; end: TermEnd }];
-  directives: [Directives];
-  /** Consul became unreachable for this candidate, or reachable again (see `Singleton.consul`). */
-  consul: [ConsulHealth];
-}
-
-/** How soon to retry an acquire refused while the key was free (lock-delay in force, or a lost race). */
-const ACQUIRE_RETRY_MS = 50;
-const WAIT_MS = 30_000;
+export {
+  WorkFailedError,
+  type SingletonEvents,
+  type SingletonOptions,
+  type SingletonState,
+} from './singleton-options.js';
 
 /**
  * One candidate for a singleton. At most one candidate across all processes is `leading` at a time; the
@@ -123,6 +59,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   #holder: HolderRecord | undefined;
   #running: Promise<void> | undefined;
   readonly #gate: DirectiveGate;
+  readonly #campaignContext: CampaignContext;
   #sessionId: string | undefined;
   readonly #health = new ConsulHealthTracker((health) => {
     if (health.reachable) this.#log.info('Consul reachable again');
@@ -156,6 +93,19 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       singleton: options.name,
       identity: this.identity,
     });
+    this.#campaignContext = {
+      consul: this.#consul,
+      lockKey: this.lockKey,
+      identity: this.identity,
+      timing: this.timing,
+      sessionTtlMs: options.sessionTtlMs,
+      gate: this.#gate,
+      clock: this.#clock,
+      log: this.#log,
+      leading: () => this.#state === 'leading',
+      reached: () => this.#health.reached(),
+      sawHolder: (holder) => this.#setHolder(holder),
+    };
   }
 
   get state(): SingletonState {
@@ -289,29 +239,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   }
 
   #openLease(): Promise<Lease> {
-    const client = this.#consul;
-    return Lease.open(
-      {
-        client,
-        name: candidateSessionName(this.lockKey, this.identity),
-        checkTtlMs: this.timing.checkTtlMs,
-        heartbeatIntervalMs: this.timing.confirmIntervalMs,
-        lockDelayMs: this.timing.lockDelayMs,
-        ...(this.#options.sessionTtlMs === undefined ? {} : { sessionTtlMs: this.#options.sessionTtlMs }),
-        behavior: 'release',
-        // A holder's confirmation is a consistent read of its own lock key: quorum-confirmed, and it also
-        // catches an operator releasing the key out from under us.
-        confirm: async (lease, signal, timeoutMs) => {
-          // A waiter needs no server confirmation: a dead session shows when it tries to acquire
-          // (InvalidSessionError), and the campaign then opens a new lease.
-          if (this.#state !== 'leading') return true;
-          return holdsKey(client, this.lockKey, lease.sessionId, signal, timeoutMs);
-        },
-        logger: this.#log,
-        clock: this.#clock,
-      },
-      this.#stop.signal,
-    );
+    return openCandidateLease(this.#campaignContext, this.#stop.signal);
   }
 
   /** Wait for the key to be free, acquire it, and run a term. Returns how the term (if any) ended. */
@@ -319,66 +247,13 @@ export class Singleton extends EventEmitter<SingletonEvents> {
     // Linked signals are disposed: composing long-lived signals per loop turn with AbortSignal.any leaks.
     const linked = linkSignals([this.#stop.signal, lease.lost]);
     try {
-      return await this.#campaignOn(lease, onAcquired, linked.signal);
+      this.#sessionId = lease.sessionId;
+      const acquired = await acquireWhenFree(this.#campaignContext, lease, onAcquired, linked.signal);
+      if (acquired !== undefined) return await this.#lead(lease, acquired.token, acquired.sentAt);
+      return isAborted(this.#stop.signal) ? 'stop' : 'lease-lost';
     } finally {
       linked.dispose();
     }
-  }
-
-  async #campaignOn(
-    lease: Lease,
-    onAcquired: () => void,
-    signal: AbortSignal,
-  ): Promise<TermEnd | 'lease-lost' | 'stop'> {
-    const client = this.#consul;
-    this.#sessionId = lease.sessionId;
-    let index = 0;
-    while (!isAborted(signal)) {
-      const wake = linkSignals([signal, this.#gate.changed]);
-      let read: Awaited<ReturnType<typeof client.kv.get>>;
-      try {
-        read = await client.kv.get(this.lockKey, {
-          signal: wake.signal,
-          timeoutMs: blockingDeadlineMs(WAIT_MS),
-          ...(index > 0 ? { index, waitMs: WAIT_MS } : {}),
-        });
-      } catch (error: unknown) {
-        if (error instanceof AbortedError && !isAborted(signal)) {
-          index = 0; // directives changed: look again now
-          continue;
-        }
-        throw error;
-      } finally {
-        wake.dispose();
-      }
-      this.#health.reached();
-      this.#setHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
-      index = read.index < index ? 0 : Math.max(1, read.index);
-      if (read.value?.session !== undefined && read.value.session !== lease.sessionId) continue;
-      if (read.value?.session === undefined && !(await this.#gate.mayAcquire(signal))) {
-        // Paused, or the preferred holder is waiting: wait for the key or the directives to change.
-        await this.#gate.pause(signal);
-        index = 0;
-        continue;
-      }
-      // The free key says how the last term ended (released or lost): the record carries it to the controller.
-      const predecessor = read.value === undefined ? undefined : endedTerm(read.value.value);
-      const record = JSON.stringify(holderRecord(this.identity, lease.sessionId, new Date(), predecessor));
-      const acquired =
-        read.value?.session === lease.sessionId ||
-        (await client.kv.put(this.lockKey, record, { acquire: lease.sessionId, signal }));
-      if (!acquired) {
-        // Free but refused: lock-delay after a hard death, or another candidate won the race.
-        await this.#clock.sleep(ACQUIRE_RETRY_MS, signal).catch(() => undefined);
-        index = 0;
-        continue;
-      }
-      onAcquired();
-      const confirmed = await readFencingToken(client, this.lockKey, lease.sessionId, this.#clock, signal);
-      if (confirmed === undefined) continue;
-      return this.#lead(lease, confirmed.token, confirmed.sentAt);
-    }
-    return isAborted(this.#stop.signal) ? 'stop' : 'lease-lost';
   }
 
   async #lead(lease: Lease, token: number, acquiredSentAt: number): Promise<TermEnd> {
