@@ -25,6 +25,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/process/watchdog.test.ts',
   'test/repo/consul-facts.test.ts',
   'test/repo/layers.test.ts',
+  'test/repo/test-layout.test.ts',
   'test/runtime/controller-builder.test.ts',
   'test/runtime/controller.test.ts',
   'test/runtime/rate-limiter.test.ts',
