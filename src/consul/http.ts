@@ -44,6 +44,8 @@ export interface ConsulRequestStats {
   requests: number;
   /** Transport failures and answers >= 400 other than a 404 (a 404 read is an expected answer). */
   errors: number;
+  /** Response body bytes received (what a watch of a large prefix costs on each change). */
+  responseBytes: number;
 }
 
 /** One finished exchange, for metrics: what kind of endpoint, how it ended, how long it took. */
@@ -56,6 +58,8 @@ export interface ConsulRequestObservation {
   /** A long poll (`?index=`): its duration is the server's hold time, not latency. */
   readonly blocking: boolean;
   readonly durationSeconds: number;
+  /** Response body bytes (0 when no answer came back). */
+  readonly responseBytes: number;
 }
 
 export type ConsulRequestObserver = (observation: ConsulRequestObservation) => void;
@@ -69,7 +73,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
  * minutes) and never retries: retry policy belongs to the caller, who knows what is idempotent.
  */
 export class ConsulHttp {
-  readonly stats: ConsulRequestStats = { requests: 0, errors: 0 };
+  readonly stats: ConsulRequestStats = { requests: 0, errors: 0, responseBytes: 0 };
   readonly #config: ConsulConfig;
   readonly #dispatcher: Agent | undefined;
   readonly #observers = new Set<ConsulRequestObserver>();
@@ -98,9 +102,12 @@ export class ConsulHttp {
     this.stats.requests += 1;
     const started = performance.now();
     let status: ConsulRequestObservation['status'] = 'error';
+    let bytes = 0;
     try {
       const response = await fetch(url, this.#init(request, linked.signal));
       const text = await response.text();
+      bytes = Buffer.byteLength(text);
+      this.stats.responseBytes += bytes;
       const result = {
         status: response.status,
         text,
@@ -124,11 +131,16 @@ export class ConsulHttp {
       throw new ConsulUnreachableError(this.address, { cause: error });
     } finally {
       linked.dispose();
-      this.#notify(request, status, (performance.now() - started) / 1000);
+      this.#notify(request, status, (performance.now() - started) / 1000, bytes);
     }
   }
 
-  #notify(request: ConsulRequest, status: ConsulRequestObservation['status'], seconds: number): void {
+  #notify(
+    request: ConsulRequest,
+    status: ConsulRequestObservation['status'],
+    seconds: number,
+    responseBytes: number,
+  ): void {
     if (this.#observers.size === 0) return;
     const observation: ConsulRequestObservation = {
       method: request.method,
@@ -136,6 +148,7 @@ export class ConsulHttp {
       status,
       blocking: request.query?.['index'] !== undefined,
       durationSeconds: seconds,
+      responseBytes,
     };
     for (const observer of this.#observers) observer(observation);
   }

@@ -8,11 +8,12 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
  * Every Consul request as `baton_consul_requests_total{endpoint,method,code}` and, for requests that are not
  * blocking long-polls (whose duration is the server's hold time), `baton_consul_request_duration_seconds`.
  * `code` is the HTTP status, or `error`, `timeout`, `aborted` when no status came back. An expected 404 read
- * is a `code="404"` request, not an error.
+ * is a `code="404"` request, not an error. `baton_consul_response_bytes_total{endpoint}` counts what was read.
  */
 export class ConsulRequestMetrics {
   readonly #requests: Counter<'endpoint' | 'method' | 'code'>;
   readonly #duration: Histogram<'endpoint' | 'method'>;
+  readonly #bytes: Counter<'endpoint'>;
 
   constructor(registry: Registry) {
     this.#requests = new Counter({
@@ -28,6 +29,12 @@ export class ConsulRequestMetrics {
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
+    this.#bytes = new Counter({
+      name: 'baton_consul_response_bytes_total',
+      help: 'Bytes of Consul HTTP response bodies by endpoint class (what each watched change costs to read)',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+    });
   }
 
   /** Count every request `client` makes from now on; returns the function that stops it. */
@@ -36,6 +43,7 @@ export class ConsulRequestMetrics {
       const labels = { endpoint: request.endpoint, method: request.method };
       this.#requests.inc({ ...labels, code: String(request.status) });
       if (!request.blocking) this.#duration.observe(labels, request.durationSeconds);
+      if (request.responseBytes > 0) this.#bytes.inc({ endpoint: request.endpoint }, request.responseBytes);
     });
   }
 }

@@ -98,6 +98,7 @@ describe('metrics through a real Prometheus parser and linter', () => {
         /^baton_consul_requests_total\{endpoint="\/v1\/[^"]*",method="\w+",code="200"\} /m,
       );
       expect(text).toMatch(/^baton_consul_request_duration_seconds_count\{/m);
+      expect(text).toMatch(/^baton_consul_response_bytes_total\{endpoint="\/v1\/[^"]*"\} [1-9]/m);
       expect(text).toMatch(/^baton_lease_confirmation_age_seconds\{lease="[^"]+"\} /m);
       expect(text).not.toMatch(/^baton_process_/m);
     }
