@@ -14,6 +14,8 @@ export interface PrefixInformerOptions {
    * @default 30000
    */
   readonly waitMs?: number;
+  /** Pace re-reads by the cost of taking in each answer (see `blockingLoop`). @default 1: no pacing */
+  readonly busyFraction?: number;
   /** A failed read (the loop backs off and retries) or a handler that threw. */
   readonly onError?: (
     error: unknown,
@@ -114,6 +116,7 @@ export class PrefixInformer {
           signal,
           ...(this.#options.waitMs === undefined ? {} : { waitMs: this.#options.waitMs }),
           ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
+          ...(this.#options.busyFraction === undefined ? {} : { busyFraction: this.#options.busyFraction }),
           ...(onError === undefined
             ? {}
             : {

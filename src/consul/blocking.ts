@@ -21,9 +21,22 @@ export interface BlockingLoopOptions {
   /** Rate limit: requests allowed back to back, and one more per `refillMs`. Defaults: 3, 100 ms. */
   readonly burst?: number;
   readonly refillMs?: number;
+  /**
+   * Cost-proportional pacing: after the consumer has handled an answer, the loop waits so that handling
+   * takes at most this fraction of the time (a blocking read's own duration is mostly the server's hold,
+   * so only the handling is counted; it grows with the answer like the read's decoding does). A watch of a
+   * large prefix under churn then reads less often and each read carries more changes, instead of listing
+   * back to back. Cheap answers (a few ms) are unaffected. @default 1 (no pacing beyond the token bucket)
+   */
+  readonly busyFraction?: number;
   /** Called for each failed read before the loop backs off and retries. */
   readonly onError?: (error: unknown, consecutiveFailures: number) => void;
   readonly clock?: Clock;
+}
+
+/** How long to pause after an answer that cost `busyMs`, so work stays within `fraction` of the time. */
+function paced(fraction: number, busyMs: number): number {
+  return fraction >= 1 ? 0 : busyMs * (1 / fraction - 1);
 }
 
 /** Slack above Consul's own deadline (wait + wait/16) before we call a connection dead. */
@@ -56,9 +69,12 @@ export async function* blockingLoop<T>(
   let index = 0;
   let lastYielded: number | undefined;
   let failures = 0;
+  const busyFraction = Math.min(1, Math.max(0.01, options.busyFraction ?? 1));
+  let pauseMs = 0;
 
   while (!signal.aborted) {
     try {
+      if (pauseMs > 0) await clock.sleep(pauseMs, signal);
       await bucket.take(signal);
       const result = await read({ index, waitMs, timeoutMs, signal });
       failures = 0;
@@ -70,8 +86,10 @@ export async function* blockingLoop<T>(
       index = Math.max(1, result.index);
       if (result.index !== lastYielded) {
         lastYielded = result.index;
+        const handedAt = clock.now();
         yield result;
-      }
+        pauseMs = paced(busyFraction, clock.now() - handedAt);
+      } else pauseMs = 0;
     } catch (error: unknown) {
       if (isAborted(signal) || error instanceof AbortedError) return;
       failures += 1;
