@@ -20,19 +20,20 @@ session "{{node}}" {
 }
 
 # The presence key, held by the cell's session: acquire, update, confirm, delete on departure.
-# An exact `key` rule: cell-a gets nothing on cells/cell-ab.
-key "{{root}}/presence/cells/{{cell}}" {
+# An exact `key` rule: cell-a gets nothing on cells/cell-ab. {{shard}} is the cell id's presence shard,
+# filled in by `baton acl-policy cell --cell ID` (not a value you choose).
+key "{{root}}/presence/{{shard}}/cells/{{cell}}" {
   policy = "write"
 }
 
 # Departure records, one per incarnation, written in the same transaction as the presence delete.
-key_prefix "{{root}}/presence/departures/{{cell}}/" {
+key_prefix "{{root}}/presence/{{shard}}/departures/{{cell}}/" {
   policy = "write"
 }
 
 # Incarnation records, one per incarnation, written in the same transaction that takes the presence key
 # (so a watcher can report an incarnation it never saw live) and deleted on a clean departure.
-key_prefix "{{root}}/presence/incarnations/{{cell}}/" {
+key_prefix "{{root}}/presence/{{shard}}/incarnations/{{cell}}/" {
   policy = "write"
 }
 

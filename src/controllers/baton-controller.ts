@@ -90,8 +90,13 @@ export class BatonController {
     const records = new PrefixInformer({ client, prefix: this.singletons.keys.prefix, onError });
     const locks = new PrefixInformer({ client, prefix: this.layout.locks.prefix, onError });
     // Cells are resynced from durable data: every Cell record and every presence key, not only ids seen.
-    const cellRecords = new PrefixInformer({ client, prefix: this.cells.keys.prefix, onError });
-    const presenceCells = new PrefixInformer({ client, prefix: this.layout.presence.cellsPrefix, onError });
+    // The presence keys come from the watcher's own shard snapshots (one watch of presence, not two).
+    const cellRecords = new PrefixInformer({
+      client,
+      prefix: this.cells.keys.prefix,
+      onError,
+      busyFraction: CONTROLLER_DEFAULTS.cellRecordsBusyFraction,
+    });
     const watcher = new PresenceWatcher({
       client,
       root: this.layout.root,
@@ -120,7 +125,7 @@ export class BatonController {
           store: this.cells,
           watcher,
           records: cellRecords,
-          presenceCells,
+          presenceCells: watcher.cellKeys,
           ...(this.#options.cellRetentionMs === undefined
             ? {}
             : { retentionMs: this.#options.cellRetentionMs }),
@@ -132,7 +137,7 @@ export class BatonController {
       if (event.type === 'CellLost') metrics.cellLost.inc();
     });
 
-    const informers = [records, locks, cellRecords, presenceCells];
+    const informers = [records, locks, cellRecords];
     const lockGc = new LockGc({
       client,
       locks: this.layout.locks,

@@ -7,6 +7,11 @@ const controllerDefaults = {
   lockRetentionMs: 24 * 60 * 60 * 1_000,
   /** The lock GC passes every `min(lockRetentionMs / 2, this)`. */
   lockGcMaxIntervalMs: 30_000,
+  /**
+   * The Cell records informer spends at most this fraction of its time taking in listings: with thousands
+   * of cells, most of its wake-ups are the controller's own status writes, so it reads in batches.
+   */
+  cellRecordsBusyFraction: 0.2,
 };
 /**
  * Every default of `BatonController` and `ControllerDaemon`, in one place (each option's `@default` names

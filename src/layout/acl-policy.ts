@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { assertResourceName, assertSingletonName } from './names.js';
+import { presenceShardOf } from './presence-keys.js';
 import { DEFAULT_ROOT, validateRoot } from './root.js';
 
 /** The roles `manifests/acl/` has a least-privilege policy for. */
@@ -45,11 +46,14 @@ export function renderAclPolicy(template: string, values: AclPolicyValues): stri
     name: values.name === undefined ? undefined : assertSingletonName(values.name),
     resource: values.resource === undefined ? undefined : assertResourceName(values.resource),
     cell: values.cell,
+    // Derived, never given: the presence shard the cell's keys live in.
+    shard: values.cell === undefined ? undefined : presenceShardOf(values.cell),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_match, placeholder: string) => {
     const value = checked[placeholder];
     if (value === undefined || value === '') {
-      throw new ConfigError(`the policy needs a value for {{${placeholder}}} (--${placeholder})`);
+      const flag = placeholder === 'shard' ? 'cell' : placeholder;
+      throw new ConfigError(`the policy needs a value for {{${placeholder}}} (--${flag})`);
     }
     return value;
   });

@@ -14,7 +14,7 @@ import { DEFAULT_ROOT, validateRoot } from './root.js';
  * <root>/cells/<name>/{spec,status}                   records
  * <root>/locks/<singleton>                            singleton locks (held by a session)
  * <root>/locks/exclusive/<resource>                   exclusive operations' locks
- * <root>/presence/{cells,departures,incarnations,known,outcomes}/...   presence
+ * <root>/presence/<shard>/{cells,departures,incarnations,known,outcomes}/...   presence (16 shards)
  * <root>/events/<stream>/{head,log/<seq>}             durable event streams
  * ```
  */

@@ -20,6 +20,8 @@ const watcherDefaults = {
   /** Blocking-loop rate limit under churn: this many lists at once, then one per `refillMs`. */
   burst: 3,
   refillMs: 100,
+  /** Each shard's watch spends at most this fraction of its time handling answers (see `blockingLoop`). */
+  busyFraction: 0.25,
 };
 /** Every default of `PresenceWatcher`. */
 export const WATCHER_DEFAULTS: Readonly<typeof watcherDefaults> = Object.freeze(watcherDefaults);

@@ -15,7 +15,8 @@ import { changeEvents, changeOps } from './change-ops.js';
 import { PRESENCE_EVENTS, isPresenceEvent, type PresenceEvent } from './presence-event.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
-import { decodeSnapshot } from './presence-snapshot.js';
+import { decodeSnapshot, SnapshotDecodeCache } from './presence-snapshot.js';
+import { ShardedCellKeys } from './sharded-cell-keys.js';
 import { diffSnapshot, reportsLoss, type CellChange, type PresenceDiff } from './snapshot-diff.js';
 import { WATCHER_DEFAULTS } from './defaults.js';
 
@@ -44,8 +45,9 @@ export interface PresenceWatcherOptions {
 }
 
 /**
- * Turns the presence prefix into CellRegistered / CellUpdated / CellDeparted / CellLost events with one
- * blocking list (not one watch per cell). Each snapshot is diffed against the watcher's own `known/`
+ * Turns presence into CellRegistered / CellUpdated / CellDeparted / CellLost events with one blocking list
+ * per shard (16: not one watch per cell, nor one list of every cell per change: a change costs a read of
+ * its shard, about 1/16 of the cells, and only its changed entries are decoded). Each shard's snapshot is diffed against the watcher's own `known/`
  * records and the cells' `incarnations/` records, which live in the same prefix; the events and the record
  * updates commit in one guarded transaction with the event log's append. A loss is only reported after a
  * consistent re-read, and the transaction re-checks the key is still as read at commit, so a stale read
@@ -59,6 +61,13 @@ export interface PresenceWatcherOptions {
  */
 export class PresenceWatcher {
   readonly events: EventBus<PresenceEvent>;
+  /**
+   * The presence keys (live cells) as of the snapshots this watcher committed, with change notifications:
+   * what a controller needs to revisit every cell, without watching every shard a second time.
+   */
+  readonly cellKeys = new ShardedCellKeys((error: unknown) => {
+    this.#log.error({ err: error }, 'cell key listener threw');
+  });
   readonly keys: PresenceKeys;
   readonly eventLog: EventLog;
   readonly #options: PresenceWatcherOptions;
@@ -71,12 +80,16 @@ export class PresenceWatcher {
   readonly #stop = new AbortController();
   #state: WatcherState = 'idle';
   #loop: Promise<void> = Promise.resolve();
+  #commits: Promise<void> = Promise.resolve();
+  readonly #pendingShards: Set<string>;
+  readonly #decoded = new Map<string, SnapshotDecodeCache>();
   #ready: (() => void) | undefined;
 
   constructor(options: PresenceWatcherOptions) {
     this.#options = options;
     const layout = new KvLayout(options.root);
     this.keys = layout.presence;
+    this.#pendingShards = new Set(this.keys.shards);
     this.#log = childLogger(options.logger ?? silentLogger, { component: 'presence-watcher' });
     this.eventLog =
       options.eventLog ??
@@ -146,7 +159,11 @@ export class PresenceWatcher {
     const delivery = this.#deliver(since, signal).catch((error: unknown) => {
       this.#log.error({ err: error }, 'presence event delivery ended');
     });
-    await this.#retrying('presence watch', signal, (s) => this.#watch(s));
+    await Promise.all(
+      this.keys.shards.map((shard) =>
+        this.#retrying(`presence watch of shard ${shard}`, signal, (s) => this.#watch(shard, s)),
+      ),
+    );
     await delivery;
   }
 
@@ -165,11 +182,12 @@ export class PresenceWatcher {
     });
   }
 
-  /** One blocking watch of the prefix; returns to be called again after a rolled-back commit. */
-  async #watch(signal: AbortSignal): Promise<void> {
+  /** One blocking watch of a shard; returns to be called again after a rolled-back commit. */
+  async #watch(shard: string, signal: AbortSignal): Promise<void> {
     const { client } = this.#options;
+    const prefix = this.keys.shardPrefix(shard);
     const list = async (request: Parameters<typeof client.kv.list>[1]) => {
-      const answer = await client.kv.list(this.keys.prefix, request);
+      const answer = await client.kv.list(prefix, request);
       this.#health.reached(); // every answer counts, not only the changes the loop yields
       return answer;
     };
@@ -178,15 +196,16 @@ export class PresenceWatcher {
       waitMs: this.#options.waitMs ?? WATCHER_DEFAULTS.waitMs,
       burst: this.#options.burst ?? WATCHER_DEFAULTS.burst,
       refillMs: this.#options.refillMs ?? WATCHER_DEFAULTS.refillMs,
+      busyFraction: WATCHER_DEFAULTS.busyFraction,
       clock: this.#clock,
       onError: (error: unknown, n: number) => {
         this.#health.failed(error);
-        this.#log.warn({ err: error, failures: n }, 'presence watch failed; retrying');
+        this.#log.warn({ err: error, failures: n, shard }, 'presence watch failed; retrying');
       },
     });
     for await (const { value } of snapshots) {
-      const committed = await this.#process(value, signal);
-      this.#markReady();
+      const committed = await this.#process(shard, value, signal);
+      this.#shardReady(shard);
       // A rolled-back commit means presence changed under us: read again from scratch.
       if (!committed) break;
     }
@@ -216,26 +235,53 @@ export class PresenceWatcher {
     );
   }
 
-  #markReady(): void {
+  /** Ready once every shard's first snapshot has been processed. */
+  #shardReady(shard: string): void {
+    this.#pendingShards.delete(shard);
+    if (this.#pendingShards.size > 0) return;
     if (this.#state === 'starting') this.#state = 'running';
     this.#ready?.();
     this.#ready = undefined;
   }
 
-  /** Diff one snapshot and commit it. Returns false when a guard failed (the caller re-reads). */
-  async #process(entries: readonly KvEntry[], signal: AbortSignal): Promise<boolean> {
-    let diff = diffSnapshot(decodeSnapshot(this.keys, entries));
+  /** Diff one shard's snapshot and commit it. Returns false when a guard failed (the caller re-reads). */
+  async #process(shard: string, entries: readonly KvEntry[], signal: AbortSignal): Promise<boolean> {
+    const cache = this.#decodeCache(shard);
+    let listed = entries;
+    let diff = diffSnapshot(decodeSnapshot(this.keys, listed, cache));
     if (reportsLoss(diff)) {
       // A loss is a decision: confirm it against the leader, not whatever server answered the watch.
-      const fresh = await this.#options.client.kv.list(this.keys.prefix, {
+      const fresh = await this.#options.client.kv.list(this.keys.shardPrefix(shard), {
         consistency: 'consistent',
         signal,
       });
-      const snapshot = decodeSnapshot(this.keys, fresh.value);
+      listed = fresh.value;
+      const snapshot = decodeSnapshot(this.keys, listed, cache);
       for (const key of snapshot.invalid) this.#log.warn({ key }, 'undecodable presence record ignored');
       diff = diffSnapshot(snapshot);
     }
-    return this.#commit(diff, signal);
+    const committed = await this.#serialized(() => this.#commit(diff, signal));
+    if (committed) {
+      const cells = listed.filter((entry) => this.keys.classify(entry.key)?.kind === 'cell');
+      this.cellKeys.update(shard, cells);
+    }
+    return committed;
+  }
+
+  #decodeCache(shard: string): SnapshotDecodeCache {
+    const cache = this.#decoded.get(shard) ?? new SnapshotDecodeCache();
+    this.#decoded.set(shard, cache);
+    return cache;
+  }
+
+  /** One commit at a time: every shard appends to the same log, whose head would only bounce between them. */
+  #serialized<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#commits.then(step, step);
+    this.#commits = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async #commit(diff: PresenceDiff, signal: AbortSignal): Promise<boolean> {

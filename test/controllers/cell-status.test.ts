@@ -78,12 +78,16 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
       const layout = new KvLayout();
       const store = new RecordStore(client, CellKind, { consistency: 'consistent', root: layout.root });
       const records = new PrefixInformer({ client, prefix: store.keys.prefix });
-      const presenceCells = new PrefixInformer({ client, prefix: layout.presence.cellsPrefix });
+      // Watches the cell's shard only to see the instant its key vanishes (the loop reads the watcher's).
+      const presenceCells = new PrefixInformer({
+        client,
+        prefix: layout.presence.cellsPrefix(layout.presence.shardOf(id)),
+      });
       const watcher = new PresenceWatcher({ client, root: layout.root });
       // The first controller is the real Cell loop; once the cell is abandoned its reconciles stop short
       // (it is about to die), and it is killed the moment its watcher has committed the CellLost, or the
       // moment its informer saw the key go (its watcher may or may not have committed by then).
-      const loop = cellLoop({ client, layout, store, watcher, records, presenceCells });
+      const loop = cellLoop({ client, layout, store, watcher, records, presenceCells: watcher.cellKeys });
       let dying = false;
       let inFlight = 0;
       const loops = new DeclaredLoops([

@@ -1,3 +1,4 @@
+import { presenceShardOf } from '../../src/layout/presence-keys.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { KvLayout } from '../../src/layout/kv-layout.js';
@@ -14,7 +15,11 @@ describe('KvLayout: every key family under one root', () => {
     ['record spec', layout.singletons.spec('converger'), 'team-a/baton/singletons/converger/spec'],
     ['step-down', layout.singletons.stepDown('converger'), 'team-a/baton/singletons/converger/step-down'],
     ['cell status', layout.cells.status('cell-1'), 'team-a/baton/cells/cell-1/status'],
-    ['presence key', layout.presence.cell('cell-1'), 'team-a/baton/presence/cells/cell-1'],
+    [
+      'presence key',
+      layout.presence.cell('cell-1'),
+      `team-a/baton/presence/${presenceShardOf('cell-1')}/cells/cell-1`,
+    ],
     ['event head', layout.events('presence').head, 'team-a/baton/events/presence/head'],
     ['event entry', layout.events('presence').entry(42), 'team-a/baton/events/presence/log/0000000000000042'],
   ])('%s', (_family, key, expected) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/events/event-log.js';
+import { KvLayout } from '../../src/layout/kv-layout.js';
 import { listCells, listLiveCells } from '../../src/presence/live-cells.js';
 import type { PresenceEvent } from '../../src/presence/presence-event.js';
 import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
@@ -120,7 +121,7 @@ describe('baton cell processes and the presence watcher (real Consul, real proce
         if (keyGone && live.some((c) => c.id === id)) staleAfterGone += 1;
         if (!keyGone)
           keyGone =
-            (await client.kv.get(`baton/v1/presence/cells/${id}`, { consistency: 'consistent' })).value ===
+            (await client.kv.get(new KvLayout().presence.cell(id), { consistency: 'consistent' })).value ===
             undefined;
         return keyGone && typesFor(id).includes('CellLost');
       },
@@ -181,7 +182,7 @@ describe('baton cell processes and the presence watcher (real Consul, real proce
     await registered(id);
     await watcher.stop();
     hardKill(p);
-    await waitFor(async () => (await client.kv.get(`baton/v1/presence/cells/${id}`)).value === undefined, {
+    await waitFor(async () => (await client.kv.get(new KvLayout().presence.cell(id))).value === undefined, {
       timeoutMs: 30_000,
     });
     watcher = new PresenceWatcher({ client, eventLog: new EventLog({ client, stream: 'presence' }) });

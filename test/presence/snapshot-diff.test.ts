@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KvEntry } from '../../src/consul/wire.js';
 import type { CellRegistration } from '../../src/presence/cell-registration.js';
-import { PresenceKeys } from '../../src/layout/presence-keys.js';
+import { PresenceKeys, presenceShardOf } from '../../src/layout/presence-keys.js';
 import { decodeSnapshot } from '../../src/presence/presence-snapshot.js';
 import { diffSnapshot, reportsLoss } from '../../src/presence/snapshot-diff.js';
 
@@ -140,19 +140,38 @@ describe('diffSnapshot (pure)', () => {
     expect(reportsLoss(diff)).toBe(true);
   });
 
-  it('classifies only the keys presence owns', () => {
-    expect(keys.classify('t/presence/cells/a')).toEqual({ kind: 'cell', id: 'a' });
-    expect(keys.classify(`t/presence/departures/a/${I1}`)).toEqual({
+  it('classifies only the keys presence owns, each in the shard its id hashes to', () => {
+    const a = presenceShardOf('a');
+    expect(keys.shards).toContain(a);
+    expect(keys.cell('a')).toBe(`t/presence/${a}/cells/a`);
+    expect(keys.classify(`t/presence/${a}/cells/a`)).toEqual({ kind: 'cell', shard: a, id: 'a' });
+    expect(keys.classify(`t/presence/${a}/departures/a/${I1}`)).toEqual({
       kind: 'departure',
+      shard: a,
       id: 'a',
       incarnation: I1,
     });
-    expect(keys.classify(`t/presence/incarnations/a/${I1}`)).toEqual({
+    expect(keys.classify(`t/presence/${a}/incarnations/a/${I1}`)).toEqual({
       kind: 'incarnation',
+      shard: a,
       id: 'a',
       incarnation: I1,
     });
-    expect(keys.classify('t/presence/cells/a/extra')).toBeUndefined();
+    expect(keys.classify(`t/presence/${a}/cells/a/extra`)).toBeUndefined();
+    const elsewhere = a === '00' ? '01' : '00';
+    expect(keys.classify(`t/presence/${elsewhere}/cells/a`)).toBeUndefined();
+    expect(keys.classify('t/presence/cells/a')).toBeUndefined();
     expect(keys.classify('t/other/cells/a')).toBeUndefined();
+  });
+
+  it('spreads ids over every shard', () => {
+    const counts = new Map<string, number>();
+    const n = 100 * keys.shards.length;
+    for (let i = 0; i < n; i += 1) {
+      const shard = presenceShardOf(`cell-${i}`);
+      counts.set(shard, (counts.get(shard) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual([...keys.shards]);
+    expect(Math.max(...counts.values())).toBeLessThan(150); // 100 each if perfectly even
   });
 });
