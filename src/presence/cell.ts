@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ConsulClient } from '../consul/client.js';
 import type { TxnOp } from '../consul/txn.js';
-import { InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
+import {
+  ConsulHttpError,
+  ConsulPermissionError,
+  InvalidSessionError,
+  TxnRollbackError,
+} from '../consul/errors.js';
 import { AbortedError, BatonError, ConfigError, ErrorCode, InvalidStateError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
@@ -296,6 +301,8 @@ export class Cell extends EventEmitter<CellEvents> {
       await retryUntil(tryDepart, {
         clock: this.#clock,
         giveUpAt: deadline,
+        // A refusal (no permission) does not change on retry.
+        retryable: (error) => !(error instanceof ConsulPermissionError),
         onError: (error) => this.#log.warn({ err: error, attempt }, 'departure attempt failed; retrying'),
       });
     } catch (error: unknown) {
@@ -361,8 +368,10 @@ export class Cell extends EventEmitter<CellEvents> {
       }
     } catch (error: unknown) {
       // Cancelled (or failed) while a claim may have committed: withdraw it as a departure, so a stop
-      // during registration reads as CellDeparted, never as CellLost.
-      if (mayHoldKey) await this.#depart(lease, registration, 'RegistrationCancelled', true);
+      // during registration reads as CellDeparted, never as CellLost. An answer from Consul (a refusal:
+      // 403, an invalid session) means the transaction did not commit: nothing to withdraw.
+      if (mayHoldKey && !(error instanceof ConsulHttpError))
+        await this.#depart(lease, registration, 'RegistrationCancelled', true);
       await lease.close([]);
       throw error;
     }
