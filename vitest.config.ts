@@ -14,6 +14,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/chaos/checker.test.ts',
   'test/cli/parse-manifests.test.ts',
   'test/consul/consul-config.test.ts',
+  'test/controllers/cell-resync.test.ts',
   'test/controllers/controller-loops.test.ts',
   'test/controllers/lock-gc-plan.test.ts',
   'test/controllers/singleton-plan.test.ts',
@@ -54,6 +55,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [...UNIT_TESTS],
+          // Runs in the same group as `baton` (one pool of two workers), so both need the same limit.
+          fileParallelism: true,
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },

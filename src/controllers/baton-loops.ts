@@ -11,6 +11,8 @@ import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { watches, type LoopDeclaration, type Watch } from '../runtime/controller-builder.js';
 import type { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
+import { cellsToResync } from './cell-resync.js';
+import { CONTROLLER_DEFAULTS } from './defaults.js';
 import { SingletonReconciler } from './singleton-reconciler.js';
 
 /** What the Cell loop reads of a presence event: which cell it is about. */
@@ -52,8 +54,8 @@ export function singletonLoop(parts: SingletonLoopParts): LoopDeclaration<string
 }
 
 /**
- * The Cell loop: For(Cell records), Watches(presence cell keys → cell id), Watches(the watcher's
- * committed events → their subject). Resync covers every Cell record and every presence key, so a
+ * The Cell loop: For(Cell records), Watches(presence cell keys → cell id, from the watcher's shard
+ * snapshots), Watches(the watcher's committed events → their subject). Resync covers every Cell record and every presence key, so a
  * record whose cell ended while no controller ran is revisited without any event being remembered.
  */
 export interface CellLoopParts {
@@ -64,7 +66,7 @@ export interface CellLoopParts {
   readonly watcher: { readonly events: Pick<EventBus<Subjected>, 'on'> };
   /** Informer over `store.keys.prefix`. */
   readonly records: KeySource;
-  /** Informer over `layout.presence.cellsPrefix`. */
+  /** The presence keys of live cells: the watcher's `cellKeys`. */
   readonly presenceCells: KeySource;
   /** @default CONTROLLER_DEFAULTS.cellRetentionMs */
   readonly retentionMs?: number;
@@ -94,11 +96,16 @@ export function cellLoop(parts: CellLoopParts): LoopDeclaration<string> {
         (event) => [event.subject],
       ),
     ],
+    // Every record and every presence key is judged, from the caches; only those out of step are queued.
     resync: () =>
-      new Set([
-        ...namesOf(records.snapshot().keys(), recordName),
-        ...namesOf(presenceCells.snapshot().keys(), cellId),
-      ]),
+      cellsToResync({
+        records: records.snapshot(),
+        recordKeys: store.keys,
+        presence: presenceCells.snapshot(),
+        presenceKeys: layout.presence,
+        retentionMs: retentionMs ?? CONTROLLER_DEFAULTS.cellRetentionMs,
+        now: new Date(),
+      }),
   };
 }
 
