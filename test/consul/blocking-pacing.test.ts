@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { blockingLoop, type BlockingRead } from '../../src/consul/blocking.js';
+import { FakeClock, flush } from '../support/fake-clock.js';
+
+/** A read that answers at once with the next index, recording when (fake time) it was sent. */
+function reader(clock: FakeClock, sentAt: number[]) {
+  let index = 0;
+  return (request: BlockingRead) => {
+    sentAt.push(clock.now());
+    index += 1;
+    void request;
+    return Promise.resolve({ index, value: index, knownLeader: true });
+  };
+}
+
+async function consume(busyFraction: number | undefined, handlingMs: number, answers: number) {
+  const clock = new FakeClock(0);
+  const sentAt: number[] = [];
+  const stop = new AbortController();
+  const loop = blockingLoop(reader(clock, sentAt), {
+    signal: stop.signal,
+    clock,
+    burst: 100,
+    refillMs: 1,
+    ...(busyFraction === undefined ? {} : { busyFraction }),
+  });
+  const done = (async () => {
+    let n = 0;
+    for await (const answer of loop) {
+      void answer;
+      n += 1;
+      if (n >= answers) break;
+      await clock.sleep(handlingMs); // the consumer's handling of the answer takes fake time
+    }
+  })();
+  for (let i = 0; i < 50 && sentAt.length < answers; i += 1) await clock.advance(handlingMs);
+  await flush();
+  stop.abort();
+  await done;
+  return sentAt;
+}
+
+describe('blockingLoop pacing by handling cost (fake time)', () => {
+  it('without busyFraction, reads again as soon as the answer is handled', async () => {
+    const sentAt = await consume(undefined, 400, 4);
+    expect(sentAt).toEqual([0, 400, 800, 1200]);
+  });
+
+  it('with busyFraction 0.25, an answer that took 400 ms to handle is followed by a 1.2 s pause', async () => {
+    const sentAt = await consume(0.25, 400, 3);
+    expect(sentAt).toEqual([0, 1600, 3200]);
+  });
+
+  it('cheap answers are barely delayed', async () => {
+    const sentAt = await consume(0.25, 2, 4);
+    expect(sentAt).toEqual([0, 8, 16, 24]);
+  });
+});
