@@ -5,10 +5,9 @@ import { FakeClock, flush } from '../support/fake-clock.js';
 /** A read that answers at once with the next index, recording when (fake time) it was sent. */
 function reader(clock: FakeClock, sentAt: number[]) {
   let index = 0;
-  return (request: BlockingRead) => {
+  return (_request: BlockingRead) => {
     sentAt.push(clock.now());
     index += 1;
-    void request;
     return Promise.resolve({ index, value: index, knownLeader: true });
   };
 }
@@ -26,8 +25,7 @@ async function consume(busyFraction: number | undefined, handlingMs: number, ans
   });
   const done = (async () => {
     let n = 0;
-    for await (const answer of loop) {
-      void answer;
+    for await (const _answer of loop) {
       n += 1;
       if (n >= answers) break;
       await clock.sleep(handlingMs); // the consumer's handling of the answer takes fake time
