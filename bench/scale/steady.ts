@@ -1,0 +1,85 @@
+import { awaitDelivered, incarnations } from './delivery.js';
+import { nextMessage } from './processes.js';
+import type { FromPool } from './protocol.js';
+import { processCpuSeconds, round, sleep } from './stats.js';
+import type { Fleet } from './topology.js';
+
+/** Probe cells that depart and re-register to measure what the controller reads per presence change. */
+const CHURN_CELLS = 20;
+const CHURN_RATE = 10;
+
+/** Scenario 1: the installation at rest, then a small probe churn for the bytes per presence change. */
+export async function steady(fleet: Fleet, log: (line: string) => void) {
+  const active = await fleet.active();
+  if (active === undefined) throw new Error('no active controller');
+  const before = await fleet.scrape(active);
+  const serverBefore = processCpuSeconds(fleet.server.pid);
+  await sleep(fleet.options.steadyMs);
+  const after = await fleet.scrape(active);
+  const serverAfter = processCpuSeconds(fleet.server.pid);
+  const seconds = (after.at - before.at) / 1_000;
+  const delta = (a: number | null, b: number | null): number | null =>
+    a === null || b === null ? null : b - a;
+  const perSecond = (value: number | null): number | null => (value === null ? null : value / seconds);
+
+  const churn = await probeChurn(fleet);
+  const steadyFigures = {
+    controller: active.name,
+    windowSeconds: round(seconds, 1),
+    watcherCpuCores: round(perSecond(delta(before.cpuSeconds, after.cpuSeconds)), 4),
+    watcherRssMb: round(after.rssBytes === null ? null : after.rssBytes / 2 ** 20, 1),
+    requestsPerSec: round(perSecond(delta(before.requests, after.requests)), 2),
+    responseBytesPerSec: round(perSecond(delta(before.responseBytes, after.responseBytes)), 0),
+    serverCpuCores: round(perSecond(delta(serverBefore, serverAfter)), 4),
+    probeChurn: churn,
+    pools: await fleet.poolMemory(),
+  };
+  log(
+    `steady: watcher ${steadyFigures.watcherCpuCores} cores, ${steadyFigures.watcherRssMb} MB, ` +
+      `${steadyFigures.requestsPerSec} req/s, server ${steadyFigures.serverCpuCores} cores, ` +
+      `${churn.bytesPerPresenceChange ?? 'n/a'} B/change`,
+  );
+  return steadyFigures;
+}
+
+async function probeChurn(fleet: Fleet) {
+  const active = await fleet.active();
+  if (active === undefined) throw new Error('no active controller');
+  const probePools = fleet.pools.filter((pool) => pool.kind === 'probe' && pool.alive);
+  const perPool = Math.max(1, Math.ceil(CHURN_CELLS / probePools.length));
+  const plan = probePools.map((pool) => ({ pool, ids: pool.ids.slice(0, perPool) }));
+  const churned = plan.flatMap(({ ids }) => ids).slice(0, CHURN_CELLS);
+  const previous = incarnations(fleet, churned);
+  const before = await fleet.scrape(active);
+  const startedAt = Date.now();
+  await Promise.all(
+    plan.map(async ({ pool, ids }) => {
+      const mine = ids.filter((id) => churned.includes(id));
+      if (mine.length === 0) return;
+      pool.send({ type: 'churn', ids: mine, ratePerSec: CHURN_RATE / probePools.length });
+      await nextMessage<FromPool>(pool.child, (m) => m.type === 'churned', 120_000, 'probe churn');
+    }),
+  );
+  const changes = fleet.changes
+    .between(startedAt, Date.now())
+    .filter((change) => previous.has(change.id) && change.kind !== 'lostLocally');
+  const deliveries = await awaitDelivered(fleet, changes, 30_000);
+  // Let the controller finish what the last change set off (status writes, informer reads) before reading.
+  await sleep(2_000);
+  const after = await fleet.scrape(active);
+  const events = fleet.events.since(startedAt).length;
+  const bytes =
+    before.responseBytes === null || after.responseBytes === null
+      ? null
+      : after.responseBytes - before.responseBytes;
+  return {
+    cells: churned.length,
+    changes: changes.length,
+    undelivered: deliveries.filter((d) => d.receivedAt === undefined).length,
+    presenceEvents: events,
+    windowMs: after.at - startedAt,
+    responseBytes: bytes,
+    requests: before.requests === null || after.requests === null ? null : after.requests - before.requests,
+    bytesPerPresenceChange: bytes === null || events === 0 ? null : Math.round(bytes / events),
+  };
+}

@@ -1,0 +1,299 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConsulAgentProcess } from '../../dist/dev/agent-process.js';
+import { freePort } from '../../dist/dev/ports.js';
+import type { ScaleOptions } from './options.js';
+import { killHard, nextMessage, type ProcessRegistry } from './processes.js';
+import type { FromPool, FromSubscriber, ToPool } from './protocol.js';
+import { ChangeRecorder, EventRecorder } from './recorder.js';
+import { metricSum, until } from './stats.js';
+
+const HERE = import.meta.dirname;
+const CLI = join(HERE, '../../dist/cli/main.js');
+
+/**
+ * Consul's documented gossip defaults (developer.hashicorp.com/consul/docs/reference/agent/configuration-file/gossip),
+ * spelled out because `ConsulAgentProcess` gives non-dev agents fast test gossip and later `-hcl` fragments win.
+ */
+export const PRODUCTION_GOSSIP_HCL =
+  'gossip_lan { gossip_nodes = 3 gossip_interval = "200ms" probe_interval = "1s" probe_timeout = "500ms" suspicion_mult = 4 retransmit_mult = 4 }';
+/** Consul's production Raft timing (DefaultRaftMultiplier = 5 in agent/consul/config.go). */
+export const PRODUCTION_RAFT_HCL = 'performance { raft_multiplier = 5 }';
+/** Every agent's clients share one loopback IP here (on real hosts they do not): lift the per-IP cap. */
+const LOOPBACK_HCL = 'limits { http_max_conns_per_client = 10000 }';
+const AGENT_HCL = [PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL, LOOPBACK_HCL];
+
+/** Cells started at once per pool. */
+const START_CONCURRENCY = 8;
+
+export type PoolKind = 'bulk' | 'probe';
+
+export class Pool {
+  alive = true;
+  constructor(
+    readonly kind: PoolKind,
+    readonly host: Host,
+    readonly ids: readonly string[],
+    public child: ChildProcess,
+  ) {}
+
+  send(message: ToPool): void {
+    this.child.send(message);
+  }
+
+  async kill(): Promise<void> {
+    this.alive = false;
+    await killHard(this.child);
+  }
+}
+
+export interface Host {
+  readonly index: number;
+  readonly agent: ConsulAgentProcess;
+  alive: boolean;
+  pools: Pool[];
+}
+
+export interface ControllerProcess {
+  readonly name: string;
+  readonly agent: ConsulAgentProcess;
+  readonly httpAddr: string;
+  readonly child: ChildProcess;
+}
+
+export interface Readiness {
+  readonly status: number;
+  readonly state: string | undefined;
+}
+
+/** One N's simulated installation: a server, hosts with their pools, two controllers and a subscriber. */
+export class Fleet {
+  readonly events = new EventRecorder();
+  readonly changes = new ChangeRecorder();
+  readonly errors: string[] = [];
+  readonly hosts: Host[] = [];
+  readonly controllers: ControllerProcess[] = [];
+  readonly controllerAgents: ConsulAgentProcess[] = [];
+  server!: ConsulAgentProcess;
+  subscriber!: ChildProcess;
+  registeredMs = 0;
+  readonly #agents: ConsulAgentProcess[] = [];
+
+  constructor(
+    readonly n: number,
+    readonly options: ScaleOptions,
+    readonly processes: ProcessRegistry,
+    readonly workDir: string,
+    readonly consulBinary: string,
+  ) {
+    mkdirSync(workDir, { recursive: true });
+  }
+
+  get pools(): Pool[] {
+    return this.hosts.flatMap((host) => host.pools);
+  }
+
+  get probeIds(): string[] {
+    return this.pools.filter((pool) => pool.kind === 'probe').flatMap((pool) => [...pool.ids]);
+  }
+
+  /** Start everything and register all N cells; resolves once the subscriber has every CellRegistered. */
+  async start(log: (line: string) => void): Promise<void> {
+    const agent = async (nodeName: string, mode: 'server' | 'client'): Promise<ConsulAgentProcess> => {
+      const started = await ConsulAgentProcess.start({
+        binary: this.consulBinary,
+        nodeName,
+        mode,
+        bootstrapExpect: 1,
+        workDir: join(this.workDir, nodeName),
+        extraHcl: AGENT_HCL,
+        ...(mode === 'client' ? { join: [this.server.serfLanAddr] } : {}),
+      });
+      this.#agents.push(started);
+      return started;
+    };
+    this.server = await agent(`scale-${this.n}-server`, 'server');
+    await this.server.waitReady({ timeoutMs: 120_000 });
+    const hostAgents = await Promise.all(
+      Array.from({ length: this.options.hosts }, (_, i) => agent(`scale-${this.n}-host-${i}`, 'client')),
+    );
+    this.controllerAgents.push(
+      ...(await Promise.all([0, 1].map((i) => agent(`scale-${this.n}-controller-${i}`, 'client')))),
+    );
+    await Promise.all(
+      [...hostAgents, ...this.controllerAgents].map((a) => a.waitReady({ timeoutMs: 120_000 })),
+    );
+    log(`agents up: 1 server, ${hostAgents.length} hosts, 2 controller agents`);
+
+    this.subscriber = this.processes.fork(
+      join(HERE, 'subscriber-process.ts'),
+      { BENCH_CONSUL: this.server.httpAddr },
+      join(this.workDir, 'subscriber.log'),
+    );
+    this.subscriber.on('message', (message: FromSubscriber) => {
+      if (message.type === 'events') this.events.add(message.events);
+      else if (message.type === 'gap')
+        this.events.gaps.push({ fromSeq: message.fromSeq, toSeq: message.toSeq });
+      else if (message.type === 'error') this.errors.push(`subscriber: ${message.message}`);
+    });
+    await nextMessage<FromSubscriber>(this.subscriber, (m) => m.type === 'ready', 60_000, 'subscriber');
+
+    for (const [i, controllerAgent] of this.controllerAgents.entries()) {
+      const name = `ctl-${i}`;
+      const httpAddr = `127.0.0.1:${await freePort()}`;
+      const child = this.processes.spawn(
+        process.execPath,
+        [CLI, 'controller', '--http', httpAddr, '--identity', name],
+        { CONSUL_HTTP_ADDR: controllerAgent.httpAddr, BATON_LOG_LEVEL: 'warn' },
+        join(this.workDir, `${name}.log`),
+      );
+      this.controllers.push({ name, agent: controllerAgent, httpAddr, child });
+    }
+    const leaderUp = await until(async () => (await this.active()) !== undefined, 120_000, 200);
+    if (!leaderUp) throw new Error('no controller became active within 120 s');
+    log(`controllers up (active: ${(await this.active())?.name})`);
+
+    const perHost = this.split();
+    const started = Date.now();
+    await Promise.all(
+      perHost.map(async ({ bulk, probe }, index) => {
+        const hostAgent = hostAgents[index];
+        if (hostAgent === undefined) throw new Error(`no agent for host ${index}`);
+        const host: Host = { index, agent: hostAgent, alive: true, pools: [] };
+        this.hosts.push(host);
+        await Promise.all([this.startPool(host, 'bulk', bulk), this.startPool(host, 'probe', probe)]);
+      }),
+    );
+    this.hosts.sort((a, b) => a.index - b.index);
+    const all = this.pools.flatMap((pool) => pool.ids);
+    const seen = await until(() => all.every((id) => this.hasRegistered(id)), 300_000, 200);
+    this.registeredMs = Date.now() - started;
+    if (!seen) this.errors.push('registration: not every CellRegistered reached the subscriber within 300 s');
+    log(`${all.length} cells registered in ${this.registeredMs} ms`);
+  }
+
+  /** Ids per host: probes (1 % of N over the hosts, at least one each) and the bulk rest. */
+  split(): { bulk: string[]; probe: string[] }[] {
+    const { hosts, probeFraction } = this.options;
+    const probesPerHost = Math.max(1, Math.round((this.n * probeFraction) / hosts));
+    return Array.from({ length: hosts }, (_, h) => {
+      const cellsOnHost = Math.floor(this.n / hosts) + (h < this.n % hosts ? 1 : 0);
+      const probe = Array.from(
+        { length: Math.min(probesPerHost, cellsOnHost) },
+        (_, i) => `h${h}-probe-${i}`,
+      );
+      const bulk = Array.from({ length: cellsOnHost - probe.length }, (_, i) => `h${h}-bulk-${i}`);
+      return { bulk, probe };
+    });
+  }
+
+  /** (Re)start a pool of `ids` on `host`, resolving when all are registered (the pool's own report). */
+  async startPool(host: Host, kind: PoolKind, ids: readonly string[]): Promise<Pool> {
+    const child = this.processes.fork(
+      join(HERE, 'pool-process.ts'),
+      { BENCH_CONSUL: host.agent.httpAddr },
+      join(this.workDir, `host-${host.index}-${kind}.log`),
+    );
+    child.on('message', (message: FromPool) => {
+      if (message.type === 'changes') this.changes.add(message.changes);
+      else if (message.type === 'error') this.errors.push(`host ${host.index} ${kind}: ${message.message}`);
+    });
+    await nextMessage<FromPool>(child, (m) => m.type === 'ready', 60_000, `${kind} pool ${host.index}`);
+    const pool = new Pool(kind, host, ids, child);
+    host.pools = [...host.pools.filter((p) => p.kind !== kind), pool];
+    const probe = kind === 'probe';
+    pool.send({
+      type: 'start',
+      pool: host.index * 2 + (probe ? 1 : 0),
+      ids,
+      heartbeatMs: probe ? this.options.probeHeartbeatMs : this.options.bulkHeartbeatMs,
+      checkTtlMs: probe ? this.options.probeTtlMs : this.options.bulkTtlMs,
+      concurrency: START_CONCURRENCY,
+    });
+    const done = await nextMessage<FromPool>(
+      child,
+      (m) => m.type === 'registered',
+      600_000,
+      `${kind} pool ${host.index}`,
+    );
+    if (done.type === 'registered' && done.failed > 0)
+      this.errors.push(`host ${host.index} ${kind}: ${done.failed} cells failed to register`);
+    return pool;
+  }
+
+  hasRegistered(id: string): boolean {
+    const incarnation = this.changes.incarnation(id);
+    return (
+      incarnation !== undefined && this.events.receivedAt('CellRegistered', id, incarnation) !== undefined
+    );
+  }
+
+  async readiness(controller: ControllerProcess): Promise<Readiness> {
+    try {
+      const response = await fetch(`http://${controller.httpAddr}/readyz`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      const body = (await response.json()) as { detail?: { state?: string } };
+      return { status: response.status, state: body.detail?.state };
+    } catch {
+      return { status: 0, state: undefined };
+    }
+  }
+
+  /** The controller whose /readyz answers 200 as `leading`. */
+  async active(): Promise<ControllerProcess | undefined> {
+    for (const controller of this.controllers) {
+      if (controller.child.exitCode !== null || controller.child.signalCode !== null) continue;
+      const readiness = await this.readiness(controller);
+      if (readiness.status === 200 && readiness.state === 'leading') return controller;
+    }
+    return undefined;
+  }
+
+  async scrape(controller: ControllerProcess): Promise<ControllerSample> {
+    const text = await fetch(`http://${controller.httpAddr}/metrics`, {
+      signal: AbortSignal.timeout(5_000),
+    }).then((r) => r.text());
+    return {
+      at: Date.now(),
+      cpuSeconds: metricSum(text, 'process_cpu_seconds_total'),
+      rssBytes: metricSum(text, 'process_resident_memory_bytes'),
+      requests: metricSum(text, 'baton_consul_requests_total'),
+      responseBytes: metricSum(text, 'baton_consul_response_bytes_total'),
+    };
+  }
+
+  /** RSS of every live pool process (the orchestrator checks 10,000 cells in 10 pools fit). */
+  async poolMemory(): Promise<{ kind: PoolKind; host: number; rssMb: number; heapMb: number }[]> {
+    return Promise.all(
+      this.pools
+        .filter((pool) => pool.alive)
+        .map(async (pool) => {
+          pool.send({ type: 'stats' });
+          const stats = await nextMessage<FromPool>(
+            pool.child,
+            (m) => m.type === 'stats',
+            10_000,
+            'pool stats',
+          );
+          const { rssMb, heapMb } = stats.type === 'stats' ? stats : { rssMb: NaN, heapMb: NaN };
+          return { kind: pool.kind, host: pool.host.index, rssMb, heapMb };
+        }),
+    );
+  }
+
+  /** Kill every process of this N and remove the agents' folders (kept with --keep-logs). */
+  async stop(): Promise<void> {
+    this.processes.killAll();
+    await Promise.all(this.#agents.map((agent) => agent.kill()));
+  }
+}
+
+export interface ControllerSample {
+  readonly at: number;
+  readonly cpuSeconds: number | null;
+  readonly rssBytes: number | null;
+  readonly requests: number | null;
+  readonly responseBytes: number | null;
+}
