@@ -22,9 +22,9 @@ export interface BlockingLoopOptions {
   readonly burst?: number;
   readonly refillMs?: number;
   /**
-   * Cost-proportional pacing: after the consumer has handled an answer, the loop waits so that handling
-   * takes at most this fraction of the time (a blocking read's own duration is mostly the server's hold,
-   * so only the handling is counted; it grows with the answer like the read's decoding does). A watch of a
+   * Cost-proportional pacing: after the consumer has handled an answer, the loop waits so that receiving,
+   * decoding (the answer's `costMs`, never the server's hold) and handling it take at most this fraction
+   * of the time. A watch of a
    * large prefix under churn then reads less often and each read carries more changes, instead of listing
    * back to back. Cheap answers (a few ms) are unaffected. @default 1 (no pacing beyond the token bucket)
    */
@@ -88,7 +88,7 @@ export async function* blockingLoop<T>(
         lastYielded = result.index;
         const handedAt = clock.now();
         yield result;
-        pauseMs = paced(busyFraction, clock.now() - handedAt);
+        pauseMs = paced(busyFraction, (result.costMs ?? 0) + clock.now() - handedAt);
       } else pauseMs = 0;
     } catch (error: unknown) {
       if (isAborted(signal) || error instanceof AbortedError) return;

@@ -37,6 +37,8 @@ export interface ConsulResponse {
   readonly knownLeader: boolean | undefined;
   /** `X-Consul-Default-Acl-Policy` (`allow`/`deny`) when ACLs are on: a denied list reads as empty. */
   readonly defaultAclPolicy: string | undefined;
+  /** Milliseconds from the response headers to the whole body: the transfer, not a blocking wait. */
+  readonly receiveMs: number;
 }
 
 /** Counters an operator or benchmark reads to see how hard Baton leans on Consul. */
@@ -105,7 +107,9 @@ export class ConsulHttp {
     let bytes = 0;
     try {
       const response = await fetch(url, this.#init(request, linked.signal));
+      const answeredAt = performance.now();
       const text = await response.text();
+      const receiveMs = performance.now() - answeredAt;
       bytes = Buffer.byteLength(text);
       this.stats.responseBytes += bytes;
       const result = {
@@ -114,6 +118,7 @@ export class ConsulHttp {
         index: parseIndex(response.headers.get('x-consul-index')),
         knownLeader: parseBool(response.headers.get('x-consul-knownleader')),
         defaultAclPolicy: response.headers.get('x-consul-default-acl-policy') ?? undefined,
+        receiveMs,
       };
       status = response.status;
       if (response.status >= 400 && response.status !== 404) this.stats.errors += 1;

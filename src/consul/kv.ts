@@ -19,6 +19,11 @@ export interface Indexed<T> {
   readonly index: number;
   /** Set on `list` when ACLs are on (`deny`: what the token may not read is left out, not refused). */
   readonly defaultAclPolicy?: string;
+  /**
+   * Milliseconds this client spent receiving and decoding the answer once the server sent it (never the
+   * blocking wait): what a watch's pacing counts as the cost of an answer. Set by `list`.
+   */
+  readonly costMs?: number;
 }
 
 export interface PutOptions {
@@ -70,7 +75,9 @@ export class KvApi {
     const acl =
       response.defaultAclPolicy === undefined ? {} : { defaultAclPolicy: response.defaultAclPolicy };
     if (response.status === 404) return { value: [], index, ...acl };
-    return { value: this.#http.parse(KvListSchema, response, path), index, ...acl };
+    const decodingAt = performance.now();
+    const value = this.#http.parse(KvListSchema, response, path);
+    return { value, index, ...acl, costMs: response.receiveMs + performance.now() - decodingAt };
   }
 
   /** Key names under a prefix (`?keys`, optionally one level with `separator`). */

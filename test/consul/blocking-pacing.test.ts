@@ -3,20 +3,25 @@ import { blockingLoop, type BlockingRead } from '../../src/consul/blocking.js';
 import { FakeClock, flush } from '../support/fake-clock.js';
 
 /** A read that answers at once with the next index, recording when (fake time) it was sent. */
-function reader(clock: FakeClock, sentAt: number[]) {
+function reader(clock: FakeClock, sentAt: number[], costMs: number | undefined) {
   let index = 0;
   return (_request: BlockingRead) => {
     sentAt.push(clock.now());
     index += 1;
-    return Promise.resolve({ index, value: index, knownLeader: true });
+    return Promise.resolve({ index, value: index, ...(costMs === undefined ? {} : { costMs }) });
   };
 }
 
-async function consume(busyFraction: number | undefined, handlingMs: number, answers: number) {
+async function consume(
+  busyFraction: number | undefined,
+  handlingMs: number,
+  answers: number,
+  costMs?: number,
+) {
   const clock = new FakeClock(0);
   const sentAt: number[] = [];
   const stop = new AbortController();
-  const loop = blockingLoop(reader(clock, sentAt), {
+  const loop = blockingLoop(reader(clock, sentAt, costMs), {
     signal: stop.signal,
     clock,
     burst: 100,
@@ -47,6 +52,11 @@ describe('blockingLoop pacing by handling cost (fake time)', () => {
   it('with busyFraction 0.25, an answer that took 400 ms to handle is followed by a 1.2 s pause', async () => {
     const sentAt = await consume(0.25, 400, 3);
     expect(sentAt).toEqual([0, 1600, 3200]);
+  });
+
+  it("counts the answer's own receive-and-decode cost (costMs) with the handling", async () => {
+    const sentAt = await consume(0.25, 100, 3, 300);
+    expect(sentAt).toEqual([0, 1300, 2600]); // (300 + 100) x 3 = 1200 ms of pause after 100 ms of handling
   });
 
   it('cheap answers are barely delayed', async () => {

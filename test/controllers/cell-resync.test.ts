@@ -15,11 +15,11 @@ const entry = (key: string, value: unknown): [string, KvEntry] => [
   {
     key,
     value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
-    flags: 0,
+    flags: 0n,
     createIndex: index,
     modifyIndex: index++,
     lockIndex: 0,
-  } as KvEntry,
+  },
 ];
 
 const registration = (id: string, incarnation: string, address = '10.0.0.1:7777') => ({
