@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { DEFAULT_TIMING } from '../src/api/timing-profile.js';
+import { KvLayout } from '../src/layout/kv-layout.js';
+import { candidateSessionName } from '../src/layout/session-names.js';
 
 export type PeerName = 'baton' | 'consul-lock' | 'naive';
 export const PEER_NAMES: readonly PeerName[] = ['baton', 'consul-lock', 'naive'];
@@ -31,6 +33,8 @@ export interface Peer {
    * random part of it before the kill, so kills land at every phase of the cycle, as real crashes do.
    */
   readonly heartbeatPeriodMs: number;
+  /** Whether it writes the handover trace of `BATON_HANDOVER_TRACE` (src/process/handover-trace.ts). */
+  readonly traces: boolean;
   /** A candidate for `lockName` named `who` that runs `worker` (argv) while it holds the lock. */
   candidate(lockName: string, who: string, worker: readonly string[]): CandidateCommand;
   /** Part of the Name of a candidate's Consul session, to see that all candidates are up and waiting. */
@@ -66,11 +70,13 @@ function batonPeer(env: PeerEnvironment): Peer {
     },
     slowFailover: false,
     heartbeatPeriodMs: DEFAULT_TIMING.confirmIntervalMs,
+    traces: true,
     candidate: (lockName, who, worker) => ({
       file: process.execPath,
       args: [cli, 'run', '--singleton', lockName, '--identity', who, '--', ...worker],
     }),
-    sessionTag: (lockName) => `baton singleton ${lockName} (`,
+    // The session name up to the identity: `baton singleton <lock key> (`.
+    sessionTag: (lockName) => candidateSessionName(new KvLayout().locks.singleton(lockName), '').slice(0, -1),
   };
 }
 
@@ -92,6 +98,7 @@ function consulLockPeer(env: PeerEnvironment): Peer {
     },
     slowFailover: true,
     heartbeatPeriodMs: 7_500,
+    traces: false,
     candidate: (lockName, _who, worker) => ({
       file: env.consulBinary,
       args: [
@@ -121,6 +128,7 @@ function naivePeer(env: PeerEnvironment): Peer {
     },
     slowFailover: true,
     heartbeatPeriodMs: 5_000,
+    traces: false,
     candidate: (lockName, who, worker) => ({
       file: process.execPath,
       args: ['--import', tsx, script, `${KV_PREFIX}/${lockName}/lock`, who, '--', ...worker],

@@ -35,7 +35,53 @@ export interface CaseResult {
   readonly summary: Summary;
   /** This peer's figure divided by Baton's for the same scenario. */
   readonly ratioToBaton?: Ratios;
+  /** Median ms from the signal to each traced stage (peers that trace only), in the order reached. */
+  readonly stages?: readonly StageMedian[];
   readonly trials: readonly TrialResult[];
+}
+
+export interface StageMedian {
+  /** `holder:<stage>` or `successor:<stage>` (src/process/handover-trace.ts), or `command-started`. */
+  readonly stage: string;
+  /** Median over the trials that reached it, ms from the signal. */
+  readonly medianMs: number;
+  /** p99 (nearest rank) over the same trials. */
+  readonly p99Ms: number;
+  readonly trials: number;
+}
+
+/** Median and p99 of each traced stage over the trials, ordered by median; undefined if nothing traced. */
+export function stageBreakdown(trials: readonly TrialResult[]): StageMedian[] | undefined {
+  const byStage = new Map<string, number[]>();
+  for (const trial of trials) {
+    if (trial.stagesMs === undefined || trial.latencyMs === undefined) continue;
+    const stages = { ...trial.stagesMs, 'command-started': trial.latencyMs };
+    for (const [stage, ms] of Object.entries(stages)) byStage.set(stage, [...(byStage.get(stage) ?? []), ms]);
+  }
+  if (byStage.size === 0) return undefined;
+  return [...byStage]
+    .map(([stage, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return { stage, medianMs: median(sorted), p99Ms: nearestRank(sorted, 0.99), trials: sorted.length };
+    })
+    .sort((a, b) => a.medianMs - b.medianMs);
+}
+
+/** The breakdown as lines: each stage's median from the signal and the step from the stage before it. */
+export function formatBreakdown(result: CaseResult): string[] {
+  if (result.stages === undefined) return [];
+  let previous = 0;
+  const lines = [
+    `${result.peer} ${result.scenario}: median ms from the signal (step from the stage before; p99)`,
+  ];
+  for (const { stage, medianMs, p99Ms, trials } of result.stages) {
+    const step = round(medianMs - previous);
+    previous = medianMs;
+    lines.push(
+      `  ${stage.padEnd(28)} ${medianMs.toFixed(1).padStart(8)}  (+${step.toFixed(1)}; p99 ${p99Ms.toFixed(1)}; n=${trials})`,
+    );
+  }
+  return lines;
 }
 
 export function summarize(trials: readonly TrialResult[]): Summary {

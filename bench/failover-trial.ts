@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsulClient } from '../src/consul/client.js';
+import { HANDOVER_TRACE_ENV } from '../src/process/handover-trace.js';
 import { abortableSleep } from '../src/time/clock.js';
 import type { Peer } from './failover-peers.js';
 import { isAlive, type ProcessRegistry, type Started } from './failover-processes.js';
@@ -46,6 +47,11 @@ export interface TrialResult {
   readonly overlaps?: number;
   /** The holder's command was still running when the successor's start was seen (orphaned by its runner). */
   readonly holderCommandSurvived?: boolean;
+  /**
+   * Peers that trace their handover (Baton, `BATON_HANDOVER_TRACE`): ms from the signal to each stage, the
+   * holder's stages from the holder's process, the successor's from the successor's.
+   */
+  readonly stagesMs?: Readonly<Record<string, number>>;
   readonly error?: string;
 }
 
@@ -69,7 +75,8 @@ export async function runTrial(plan: TrialPlan): Promise<TrialResult> {
     markersPath,
     join(dir, 'alive'),
   ];
-  const env = peerEnv(plan.consulAddr);
+  const tracePath = join(dir, 'handover-trace');
+  const env = { ...peerEnv(plan.consulAddr), ...(peer.traces ? { [HANDOVER_TRACE_ENV]: tracePath } : {}) };
   const candidates = new Map<string, Started>();
   const base = { index: plan.index, lockName };
   try {
@@ -114,8 +121,14 @@ export async function runTrial(plan: TrialPlan): Promise<TrialResult> {
     await abortableSleep(WATCH_AFTER_SUCCESSOR_MS);
     const all = readMarkers(markersPath);
     for (const marker of all) processes.adoptWorker(marker.pid);
+    const next = candidates.get(successor.who);
+    const stagesMs =
+      peer.traces && next !== undefined
+        ? readStages(tracePath, signalledAt, holder.pid, next.pid)
+        : undefined;
     return {
       ...started,
+      ...(stagesMs === undefined ? {} : { stagesMs }),
       latencyMs: round(successor.atMs - signalledAt),
       successors: all.length - 1,
       overlaps: all.filter((marker) => marker.overlap).length,
@@ -155,6 +168,35 @@ function readMarkers(path: string): Marker[] {
     });
   }
   return markers.sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * The handover trace (`<unix ns> <pid> <stage>` lines, src/process/handover-trace.ts): for each stage, ms
+ * from the signal to its first line at or after the signal, from the holder's or the successor's process.
+ */
+function readStages(
+  path: string,
+  signalledAtMs: number,
+  holderPid: number,
+  successorPid: number,
+): Record<string, number> {
+  const stages: Record<string, number> = {};
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return stages;
+  }
+  for (const line of text.split('\n')) {
+    const match = /^(\d+) (\d+) (\S+)$/.exec(line);
+    if (match === null) continue;
+    const [, ns = '0', pid = '0', stage = ''] = match;
+    if (Number(pid) !== holderPid && Number(pid) !== successorPid) continue;
+    const key = Number(pid) === holderPid ? `holder:${stage}` : `successor:${stage}`;
+    const atMs = Number(BigInt(ns) / 1000n) / 1000 - signalledAtMs;
+    if (atMs >= 0 && stages[key] === undefined) stages[key] = round(atMs);
+  }
+  return stages;
 }
 
 async function waitFor<T>(

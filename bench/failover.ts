@@ -16,7 +16,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConsulAgentProcess } from '../src/dev/agent-process.js';
@@ -24,7 +24,15 @@ import { locateConsul } from '../src/dev/consul-binary.js';
 import { abortableSleep } from '../src/time/clock.js';
 import { makePeer, PEER_NAMES, type Peer, type PeerName } from './failover-peers.js';
 import { ProcessRegistry } from './failover-processes.js';
-import { duration, formatTable, summarize, withRatios, type CaseResult } from './failover-report.js';
+import {
+  duration,
+  formatBreakdown,
+  formatTable,
+  stageBreakdown,
+  summarize,
+  withRatios,
+  type CaseResult,
+} from './failover-report.js';
 import { runTrial, SCENARIOS, type Scenario, type TrialResult } from './failover-trial.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -115,12 +123,14 @@ async function main(): Promise<number> {
         });
         const summary = summarize(trials);
         if (summary.errors > 0) keepWorkDir = true;
+        const stages = stageBreakdown(trials);
         cases.push({
           peer: peer.name,
           scenario,
           concurrency,
           wallClockMs: Date.now() - began,
           summary,
+          ...(stages === undefined ? {} : { stages }),
           trials,
         });
       }
@@ -128,6 +138,7 @@ async function main(): Promise<number> {
     const results = withRatios(cases);
     console.log(`\n${formatTable(results)}\n`);
     for (const line of batonVerdicts(results)) console.log(line);
+    for (const line of results.flatMap(formatBreakdown)) console.log(line);
     const file = writeResults(options, results, {
       startedAt,
       consulVersion: consul.version,
@@ -247,6 +258,8 @@ function buildBaton(): { errors: boolean } {
   });
   if (result.status !== 0)
     console.error('warning: the Baton build reported errors; benchmarking what it emitted');
+  // The CLI reads its version from the package.json beside its dist/ (metrics/build-info.ts).
+  copyFileSync(join(REPO_ROOT, 'package.json'), join(BATON_BUILD, '..', 'package.json'));
   return { errors: result.status !== 0 };
 }
 

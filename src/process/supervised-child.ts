@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ChildExit } from './exit-status.js';
+import { traceHandover } from './handover-trace.js';
 import { groupAlive, groupGone, signalGroup } from './process-group.js';
 
 export interface SupervisedChildOptions {
@@ -41,8 +42,10 @@ export class SupervisedChild {
     const [file, argv] =
       SETPRIV === undefined ? [command, args] : [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command, ...args]];
     this.#child = spawn(file, argv, { stdio: 'inherit', detached: true, env: options.env ?? process.env });
+    traceHandover('child-spawned');
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
+        traceHandover('child-exited');
         this.#exit = { code, signal };
         resolve(this.#exit);
       });
@@ -84,6 +87,7 @@ export class SupervisedChild {
     if (this.#settled) return this.stopped;
     this.signal(signal);
     if (!this.#stopping) {
+      traceHandover('child-sigterm');
       this.#stopping = true;
       this.#killTimer = setTimeout(() => {
         this.#killing = true;
@@ -107,6 +111,7 @@ export class SupervisedChild {
       await groupGone(pgid, () => (this.#killing ? 'SIGKILL' : 0));
     }
     this.#settled = true;
+    traceHandover('group-gone');
     clearTimeout(this.#killTimer);
     return exit;
   }

@@ -3,6 +3,7 @@ import { ConsulHttpError, ConsulPermissionError, InvalidSessionError } from '../
 import { AbortedError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
+import { traceHandover } from '../process/handover-trace.js';
 import { LEASE_DEFAULTS } from './defaults.js';
 import type { LeaseConsul } from './lease-consul.js';
 
@@ -160,10 +161,12 @@ export class Lease {
       await client.kv.put(key, '', { release: this.sessionId, timeoutMs: 2_000 }).catch((error: unknown) => {
         this.#log.warn({ key, err: error }, 'release on close failed');
       });
+      traceHandover('release-acked');
     }
     await client.session.destroy(this.sessionId).catch((error: unknown) => {
       this.#log.warn({ err: error }, 'session destroy on close failed');
     });
+    traceHandover('destroy-acked');
     await client.agent.deregisterCheck(this.checkId).catch(() => undefined);
   }
 

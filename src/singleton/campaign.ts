@@ -9,6 +9,7 @@ import type { TimingProfile } from '../api/timing-profile.js';
 import { candidateSessionName } from '../layout/session-names.js';
 import { decodeHolder, endedTerm, holderRecord, type HolderRecord } from './holder-record.js';
 import { holdsKey, readFencingToken, type LockKeyReader } from './key-ownership.js';
+import { traceHandover } from '../process/handover-trace.js';
 import type { DirectiveGate } from './directive-gate.js';
 
 /**
@@ -107,6 +108,7 @@ export async function acquireWhenFree(
     context.sawHolder(read.value?.session === undefined ? undefined : decodeHolder(read.value.value));
     index = read.index < index ? 0 : Math.max(1, read.index);
     if (read.value?.session !== undefined && read.value.session !== lease.sessionId) continue;
+    traceHandover('waiter-woke');
     if (read.value?.session === undefined && !(await gate.mayAcquire(signal))) {
       // Paused, or the preferred holder is waiting: wait for the key or the directives to change.
       await gate.pause(signal);
@@ -126,7 +128,9 @@ export async function acquireWhenFree(
       continue;
     }
     onAcquired();
+    traceHandover('acquire-acked');
     const confirmed = await readFencingToken(consul, lockKey, lease.sessionId, clock, signal);
+    traceHandover('token-read');
     if (confirmed !== undefined) return confirmed;
   }
   return undefined;

@@ -14,6 +14,7 @@ import { KvLayout } from '../layout/kv-layout.js';
 import { runTerm, type TermEnd } from './term.js';
 import { DirectiveGate } from './directive-gate.js';
 import { watchDirectives, type Directives } from './directives.js';
+import { traceHandover } from '../process/handover-trace.js';
 import { SINGLETON_DEFAULTS } from './defaults.js';
 import {
   acquireWhenFree,
@@ -156,6 +157,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
 
   /** Clean shutdown: stop the work, release the lock, destroy the session. */
   async stop(): Promise<void> {
+    traceHandover('stop-requested');
     if (this.#state !== 'stopped') this.#setState('stopping');
     this.#stop.abort(new AbortedError('stop requested'));
     this.#interrupt.abort('stop');
@@ -295,6 +297,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       },
       async (leadership) => {
         try {
+          traceHandover('work-started');
           await this.#options.work(leadership);
         } catch (error: unknown) {
           if (!leadership.signal.aborted) this.#workFailure = { error };
@@ -302,6 +305,7 @@ export class Singleton extends EventEmitter<SingletonEvents> {
         }
       },
     );
+    traceHandover('term-ended');
     termOver.abort();
     await preference;
     termLinked.dispose();
