@@ -26,6 +26,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/presence/snapshot-diff.test.ts',
   'test/process/watchdog.test.ts',
   'test/repo/consul-facts.test.ts',
+  'test/repo/file-size.test.ts',
   'test/repo/layers.test.ts',
   'test/repo/test-layout.test.ts',
   'test/runtime/controller-builder.test.ts',

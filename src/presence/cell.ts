@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { ConsulClient } from '../consul/client.js';
-import type { TxnOp } from '../consul/txn.js';
-import {
-  ConsulHttpError,
-  ConsulPermissionError,
-  InvalidSessionError,
-  TxnRollbackError,
-} from '../consul/errors.js';
-import { AbortedError, BatonError, ConfigError, ErrorCode, InvalidStateError } from '../errors.js';
+import { ConsulHttpError, InvalidSessionError, TxnRollbackError } from '../consul/errors.js';
+import { AbortedError, InvalidStateError } from '../errors.js';
 import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { Lease } from '../session/lease.js';
 import { backoffMs } from '../time/backoff.js';
@@ -16,78 +9,29 @@ import { retryUntil } from '../time/retry.js';
 import { untilAborted } from '../time/until-aborted.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { isAborted, systemClock, type Clock } from '../time/clock.js';
-import {
-  CellSpecSchema,
-  assertRegistrationSize,
-  type CellRegistration,
-  type CellSpec,
-  type DepartureRecord,
-} from './cell-registration.js';
+import { assertRegistrationSize, type CellRegistration, type CellSpec } from './cell-registration.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import { CELL_DEFAULTS } from './defaults.js';
+import { departCell } from './cell-departure.js';
+import {
+  CellIdConflictError,
+  PresenceLostError,
+  confirmKeyHeld,
+  parseSpec,
+  type CellEvents,
+  type CellOptions,
+  type CellState,
+} from './cell-options.js';
 
-export type CellState = 'idle' | 'registering' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-/** Answers "does `sessionId` still hold `key`?" with a server-acknowledged read. */
-export type PresenceConfirm = (
-  key: string,
-  sessionId: string,
-  signal: AbortSignal,
-  timeoutMs: number,
-) => Promise<boolean>;
-
-export interface CellOptions {
-  readonly client: ConsulClient;
-  readonly spec: CellSpec;
-  /** TTL of the agent check behind the session: a hard-dead cell's key vanishes this long after its last heartbeat. @default CELL_DEFAULTS.checkTtlMs */
-  readonly checkTtlMs?: number;
-  /** @default CELL_DEFAULTS.heartbeatIntervalMs */
-  readonly heartbeatIntervalMs?: number;
-  /** The installation's KV root (see `KvLayout`): presence lives under `<root>/presence/`. @default 'baton/v1' */
-  readonly root?: string;
-  /** How long `start()` waits while another live session holds `cells/<id>` (a duplicate id). @default CELL_DEFAULTS.acquireTimeoutMs */
-  readonly acquireTimeoutMs?: number;
-  /** @default a consistent read of the cell's own presence key */
-  readonly confirm?: PresenceConfirm;
-  /**
-   * How long `stop()` keeps retrying its departure transaction through timeouts and transient errors
-   * before it gives up (the cell then reads as lost). @default CELL_DEFAULTS.departTimeoutMs
-   */
-  readonly departTimeoutMs?: number;
-  /** Where this component logs (pino; a child logger is derived). @default silentLogger: quiet */
-  readonly logger?: Logger;
-  readonly clock?: Clock;
-}
-
-export interface CellEvents {
-  state: [CellState];
-  registered: [CellRegistration];
-  /** The session died under a running cell; it re-registers with a new incarnation. */
-  lost: [{ incarnation: string; reason: string }];
-  /** Consul became unreachable while re-registering, or reachable again (see `Cell.consul`). */
-  consul: [ConsulHealth];
-}
-
-/** Another live session holds this cell id. */
-export class CellIdConflictError extends BatonError {
-  constructor(
-    readonly cellId: string,
-    waitedMs: number,
-  ) {
-    super(
-      ErrorCode.CellIdConflict,
-      `cell id ${cellId} is held by another live session (waited ${waitedMs} ms)`,
-    );
-  }
-}
-
-/** The cell's presence key is no longer held by its session: the change was not applied. */
-export class PresenceLostError extends BatonError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(ErrorCode.PresenceLost, message, options);
-  }
-}
+export {
+  CellIdConflictError,
+  PresenceLostError,
+  type CellEvents,
+  type CellOptions,
+  type CellState,
+  type PresenceConfirm,
+} from './cell-options.js';
 
 /** Process start, shared by every incarnation of every cell in this process. */
 const PROCESS_STARTED_AT = new Date(performance.timeOrigin).toISOString();
@@ -259,55 +203,17 @@ export class Cell extends EventEmitter<CellEvents> {
     reason: string,
     uncertainClaim = false,
   ): Promise<void> {
-    const { client } = this.#options;
-    const { incarnation } = registration;
-    const departure: DepartureRecord = {
-      id: this.id,
-      incarnation,
-      departedAt: new Date().toISOString(),
+    await departCell({
+      client: this.#options.client,
+      keys: this.#keys,
+      clock: this.#clock,
+      log: this.#log,
+      timeoutMs: this.#options.departTimeoutMs ?? CELL_DEFAULTS.departTimeoutMs,
+      sessionId: lease.sessionId,
+      registration,
       reason,
-    };
-    const ops: TxnOp[] = [
-      { verb: 'check-session', key: this.key, session: lease.sessionId },
-      { verb: 'delete', key: this.key },
-      { verb: 'delete', key: this.#keys.incarnation(this.id, incarnation) },
-      { verb: 'set', key: this.#keys.departure(this.id, incarnation), value: JSON.stringify(departure) },
-    ];
-    const deadline = this.#clock.now() + (this.#options.departTimeoutMs ?? CELL_DEFAULTS.departTimeoutMs);
-    let attempt = 0;
-    const tryDepart = async (): Promise<true> => {
-      attempt += 1;
-      try {
-        await client.txn.run(ops);
-        this.#log.info({ incarnation, attempt }, 'cell departed');
-        return true;
-      } catch (error: unknown) {
-        if (!(error instanceof TxnRollbackError)) throw error;
-      }
-      // The key is no longer ours: an earlier attempt committed, or the session was lost.
-      if (await departureCommitted(client, this.#keys, registration, lease.sessionId)) {
-        this.#log.info({ incarnation, attempt }, 'cell departed (an earlier attempt committed)');
-      } else if (uncertainClaim) {
-        this.#log.debug({ incarnation }, 'registration cancelled before it committed; nothing to withdraw');
-      } else {
-        // The session died before the stop (a frozen or cut-off process missed its check TTL): this
-        // incarnation was already lost, and watchers rightly report CellLost for it.
-        this.#log.warn({ incarnation }, 'presence session lost before the departure; reported as lost');
-      }
-      return true;
-    };
-    try {
-      // A timeout may have committed: the next attempt (or its read-back) finds out.
-      await retryUntil(tryDepart, {
-        clock: this.#clock,
-        giveUpAt: deadline,
-        // A refusal (no permission) does not change on retry.
-        retryable: (error) => !(error instanceof ConsulPermissionError),
-        onError: (error) => this.#log.warn({ err: error, attempt }, 'departure attempt failed; retrying'),
-      });
-    } catch (error: unknown) {
-      this.#log.warn({ err: error, attempt }, 'clean departure failed; cell will read as lost');
-    }
+      uncertainClaim,
+    });
   }
 
   /**
@@ -418,36 +324,4 @@ export class Cell extends EventEmitter<CellEvents> {
     this.#state = state;
     this.emit('state', state);
   }
-}
-
-/** Consistent reads after a departure attempt that may have committed: did it? */
-async function departureCommitted(
-  client: ConsulClient,
-  keys: PresenceKeys,
-  registration: CellRegistration,
-  sessionId: string,
-): Promise<boolean> {
-  const [key, departure, session] = await Promise.all([
-    client.kv.get(keys.cell(registration.id), { consistency: 'consistent' }),
-    client.kv.get(keys.departure(registration.id, registration.incarnation), { consistency: 'consistent' }),
-    client.session.info(sessionId, { consistency: 'consistent' }),
-  ]);
-  // A live session's key is only deleted by our own departure (a lost one's by Consul: not departed).
-  return departure.value !== undefined || (key.value?.session !== sessionId && session !== undefined);
-}
-
-function confirmKeyHeld(client: ConsulClient): PresenceConfirm {
-  return async (key, sessionId, signal, timeoutMs) => {
-    const { value } = await client.kv.get(key, { consistency: 'consistent', signal, timeoutMs });
-    return value?.session === sessionId;
-  };
-}
-
-/** A cell spec from the caller, or a ConfigError naming the first field that is wrong. */
-function parseSpec(spec: unknown): CellSpec {
-  const parsed = CellSpecSchema.safeParse(spec);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue === undefined || issue.path.length === 0 ? 'spec' : `spec.${issue.path.join('.')}`;
-  throw new ConfigError(`cell ${where}: ${issue?.message ?? 'invalid'}`, { cause: parsed.error });
 }

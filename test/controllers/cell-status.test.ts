@@ -11,6 +11,7 @@ import { done } from '../../src/runtime/reconciler.js';
 import { RecordStore } from '../../src/store/record-store.js';
 import { CliProcesses, baton } from '../support/cli.js';
 import { useDevAgent } from '../support/consul.js';
+import { runBaton } from '../support/cli-run.js';
 import { waitFor } from '../support/wait.js';
 
 // Baton's fixed record prefixes: one agent for this file, tests one after another.
@@ -55,6 +56,26 @@ async function endWhileNoController(
 }
 
 describe('Cell records are level-triggered (built CLI, real Consul)', () => {
+  it('a running controller turns records Present, then Departed on a clean stop and Lost on a hard death', async () => {
+    const { client } = consul.get();
+    processes.start(['controller', '--identity', 'status-live-ctl', '--http', 'off'], env());
+    const ids = Array.from({ length: 6 }, (_, i) => `status-live-${i}`);
+    const cells = ids.map((id) => new Cell({ client, spec: { id, address: '127.0.0.1:7001' } }));
+    await Promise.all(cells.map((cell) => cell.start()));
+    // The CLI runs asynchronously here: a blocking spawn would starve these in-process cells' heartbeats.
+    const phases = async (): Promise<string[]> => {
+      const { stdout } = await runBaton(['get', 'cells'], { CONSUL_HTTP_ADDR: consul.get().agent.httpAddr });
+      return ids.map((id) => phaseOf(id).exec(stdout)?.[1] ?? 'none');
+    };
+    await waitFor(async () => (await phases()).every((phase) => phase === 'Present'), { timeoutMs: 60_000 });
+    await Promise.all(cells.map((cell, i) => (i % 2 === 0 ? cell.stop() : cell.abandon())));
+    const expected = ids.map((_, i) => (i % 2 === 0 ? 'Departed' : 'Lost'));
+    await waitFor(async () => (await phases()).join() === expected.join(), {
+      timeoutMs: 60_000,
+      message: 'a record never reached its phase',
+    });
+  });
+
   it('a CellLost committed while no controller ran still turns the Cell record Lost', async () => {
     await endWhileNoController('status-cell-1', (cell) => cell.abandon(), 'CellLost');
     await waitFor(() => cellPhase('status-cell-1') === 'Lost', {
