@@ -91,6 +91,7 @@ async function runSize(n: number, opts: ScaleOptions): Promise<{ summary: SizeSu
   const failoverOutcome = await attempt(() => (ready ? controllerFailover(fleet, log) : skipped()));
   const poolMemory = await attempt(() => fleet.poolMemory());
   await fleet.stop();
+  fleet.dumpRecords();
 
   const s = valueOf(steadyOutcome);
   const p = valueOf(probeOutcome);
@@ -161,7 +162,9 @@ function method(opts: ScaleOptions): Record<string, string> {
       'limits { http_max_conns_per_client = 10000 } because all clients share one loopback IP (on real hosts they do not).',
     cells:
       `Per host a bulk pool (one process, Cells from the public API, heartbeat ${opts.bulkHeartbeatMs} ms, TTL ${opts.bulkTtlMs} ms, ` +
-      'each with its default per-cell confirmation) and a probe pool (about ' +
+      'each with its default per-cell confirmation; the heartbeat stays at most the Lease session TTL, ' +
+      'LEASE_DEFAULTS.sessionTtlMs, because a Cell renews its session only on heartbeats and Consul destroys it ' +
+      'within 2 x TTL: a 20 s heartbeat lost every bulk cell every ~20 s in a trial run) and a probe pool (about ' +
       `${opts.probeFraction * 100} % of N over the hosts, at least one per host, at CELL_DEFAULTS: heartbeat ` +
       `${opts.probeHeartbeatMs} ms, TTL ${opts.probeTtlMs} ms). Bulk cells stand for real cells whose heartbeats cost ` +
       'this machine nothing on real hosts; probes at default timing are the ones whose losses are timed. The watcher ' +

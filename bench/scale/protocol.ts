@@ -55,6 +55,7 @@ export interface Received {
   readonly type: string;
   readonly subject: string;
   readonly incarnation: string;
+  readonly reason: string;
   readonly receivedAt: number;
 }
 

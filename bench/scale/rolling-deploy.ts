@@ -50,9 +50,10 @@ export async function rollingDeploy(
   const lag = distribution(delivered.map((d) => (d.receivedAt ?? 0) - d.change.committedAt));
   const departures = delivered.filter((d) => d.change.issuedAt !== undefined);
   const lagFromStopCall = distribution(departures.map((d) => (d.receivedAt ?? 0) - (d.change.issuedAt ?? 0)));
-  const falseLost = fleet.events
+  const falseEvents = fleet.events
     .since(startedAt)
-    .filter((event) => event.type === 'CellLost' && !zoneVictims.has(event.subject)).length;
+    .filter((event) => event.type === 'CellLost' && !zoneVictims.has(event.subject));
+  const falseLost = falseEvents.length;
   const seconds = (after.at - before.at) / 1_000;
   const watcherCpuCores =
     before.cpuSeconds === null || after.cpuSeconds === null
@@ -76,6 +77,7 @@ export async function rollingDeploy(
       2,
     ),
     falseLost,
+    falseLostSample: falseEvents.slice(0, 10),
   };
   log(
     `rolling deploy: ${result.changes} changes, lag median ${lag.medianMs} p99 ${lag.p99Ms} max ${lag.maxMs} ms, ` +

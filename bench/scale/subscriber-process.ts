@@ -27,6 +27,7 @@ await log
           type: event.type,
           subject: event.subject,
           incarnation: '',
+          reason: event.reason,
           receivedAt: Date.now(),
         }),
     },
@@ -36,6 +37,7 @@ await log
         type: event.type,
         subject: event.subject,
         incarnation: event.incarnation,
+        reason: event.reason,
         receivedAt: Date.now(),
       });
     },

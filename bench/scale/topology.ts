@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsulAgentProcess } from '../../dist/dev/agent-process.js';
 import { freePort } from '../../dist/dev/ports.js';
@@ -281,6 +281,14 @@ export class Fleet {
           return { kind: pool.kind, host: pool.host.index, rssMb, heapMb };
         }),
     );
+  }
+
+  /** Every event and change of this N as JSON lines in the work folder (kept with --keep-logs). */
+  dumpRecords(): void {
+    const lines = (items: readonly unknown[]): string =>
+      items.map((item) => `${JSON.stringify(item)}\n`).join('');
+    writeFileSync(join(this.workDir, 'events.jsonl'), lines(this.events.all));
+    writeFileSync(join(this.workDir, 'changes.jsonl'), lines(this.changes.all));
   }
 
   /** Kill every process of this N and remove the agents' folders (kept with --keep-logs). */

@@ -25,9 +25,10 @@ export async function zoneOutage(fleet: Fleet, log: (line: string) => void) {
   const lastLost = arrivals.size === 0 ? null : Math.max(...arrivals.values()) - killedAt;
   // Anything a late event would still show up in: give the watcher a moment past the last loss.
   await sleep(2_000);
-  const falseLost = fleet.events
+  const falseEvents = fleet.events
     .since(killedAt)
-    .filter((event) => event.type === 'CellLost' && !victims.has(event.subject)).length;
+    .filter((event) => event.type === 'CellLost' && !victims.has(event.subject));
+  const falseLost = falseEvents.length;
   const detected = detection.filter((ms): ms is number => ms !== null);
   const result = {
     hosts: zone.map((host) => host.agent.options.nodeName),
@@ -38,6 +39,7 @@ export async function zoneOutage(fleet: Fleet, log: (line: string) => void) {
     missing: victims.size - arrivals.size,
     duplicate: fleet.events.duplicates - duplicatesBefore,
     falseLost,
+    falseLostSample: falseEvents.slice(0, 10),
   };
   log(
     `zone outage: ${result.killed} cells on ${zone.length} hosts, gossip ${result.gossipDetectionMs} ms, ` +
