@@ -26,6 +26,8 @@ export interface ActLine {
   readonly who: string;
   readonly token: number;
   readonly fence: 'accepted' | 'refused' | 'none';
+  /** With `none` from a fenced worker: why no attempt reached the store (e.g. `ECONNREFUSED: ...`). */
+  readonly fenceError?: string;
 }
 
 /** A fault the campaign injected; `healedAt` is when it was undone (absent for permanent faults). */

@@ -22,6 +22,7 @@ const ActLineSchema = z.strictObject({
   who: z.string().min(1),
   token: z.number().int(),
   fence: z.enum(['accepted', 'refused', 'none']),
+  fenceError: z.string().exactOptional(),
 });
 
 const FaultLineSchema = z.strictObject({

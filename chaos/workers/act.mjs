@@ -23,17 +23,27 @@ async function tokenOf() {
   return Number(entry.ModifyIndex);
 }
 
+/**
+ * One fenced-store request. A request that fails without an answer is retried once, as a real client
+ * would: after a freeze longer than the store's keep-alive timeout (5 s), the pooled socket was closed by
+ * the store while this process could not see it, and the first request on it fails within milliseconds
+ * ("other side closed") without reaching the store. `error` says why when no attempt got an answer.
+ */
 async function fence(token) {
-  try {
-    const response = await fetch(`${env.CHAOS_STORE}/act`, {
-      method: 'POST',
-      body: JSON.stringify({ resource, token, who }),
-      signal: AbortSignal.timeout(1_000),
-    });
-    return (await response.json()).verdict;
-  } catch {
-    return 'none';
+  let error;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const response = await fetch(`${env.CHAOS_STORE}/act`, {
+        method: 'POST',
+        body: JSON.stringify({ resource, token, who }),
+        signal: AbortSignal.timeout(1_000),
+      });
+      return { verdict: (await response.json()).verdict };
+    } catch (failure) {
+      error = `${failure?.cause?.code ?? failure?.name ?? 'Error'}: ${failure?.cause?.message ?? failure?.message}`;
+    }
   }
+  return { verdict: 'none', error };
 }
 
 let stopAt;
@@ -53,11 +63,17 @@ if (token === undefined) process.exit(70);
 while (stopAt === undefined || now() < stopAt) {
   if (resource !== undefined) {
     const t = now();
-    const verdict = await fence(token);
-    appendFileSync(
-      env.CHAOS_HISTORY,
-      `${JSON.stringify({ k: 'act', t, resource, who, token, fence: verdict })}\n`,
-    );
+    const { verdict, error } = await fence(token);
+    const line = {
+      k: 'act',
+      t,
+      resource,
+      who,
+      token,
+      fence: verdict,
+      ...(error === undefined ? {} : { fenceError: error }),
+    };
+    appendFileSync(env.CHAOS_HISTORY, `${JSON.stringify(line)}\n`);
   }
   await sleep(intervalMs);
 }
