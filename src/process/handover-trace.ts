@@ -23,7 +23,6 @@ export const HANDOVER_STAGES = [
   'destroy-acked',
   'waiter-woke',
   'acquire-acked',
-  'token-read',
   'work-started',
   'child-spawned',
 ] as const;

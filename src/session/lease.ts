@@ -71,7 +71,7 @@ export class Lease {
   readonly checkId: string;
   readonly options: LeaseOptions;
   readonly #lost = new AbortController();
-  readonly #closed = new AbortController();
+  #closing: Promise<void> | undefined;
   readonly #listeners = new Set<(event: LeaseEvent) => void>();
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -148,21 +148,29 @@ export class Lease {
 
   /**
    * End the lease cleanly: release `keys` (no lock-delay for released keys), then destroy the session and
-   * deregister the check. Best effort and idempotent: a dead Consul only means the TTL will do it.
+   * deregister the check. Best effort and idempotent: a dead Consul only means the TTL will do it. A
+   * second call returns the first call's promise (its keys are the ones released).
    */
-  async close(keys: readonly string[] = []): Promise<void> {
-    if (this.#closed.signal.aborted) return;
-    this.#closed.abort();
+  close(keys: readonly string[] = []): Promise<void> {
+    this.#closing ??= this.#close(keys);
+    return this.#closing;
+  }
+
+  async #close(keys: readonly string[]): Promise<void> {
     this.#markLost('closed');
-    await this.#loop;
     const { client } = this.options;
-    for (const key of keys) {
-      // The empty value stays after the release: the durable mark of a clean end (`endedTerm`).
-      await client.kv.put(key, '', { release: this.sessionId, timeoutMs: 2_000 }).catch((error: unknown) => {
-        this.#log.warn({ key, err: error }, 'release on close failed');
-      });
-      traceHandover('release-acked');
-    }
+    // The releases go out at once, beside the heartbeat still in flight (its answer is ignored now that
+    // the lease is lost): a waiter wakes on the release, so nothing may queue in front of it.
+    const released = Promise.all(
+      keys.map((key) =>
+        // The empty value stays after the release: the durable mark of a clean end (`endedTerm`).
+        client.kv.put(key, '', { release: this.sessionId, timeoutMs: 2_000 }).then(
+          () => traceHandover('release-acked'),
+          (error: unknown) => this.#log.warn({ key, err: error }, 'release on close failed'),
+        ),
+      ),
+    );
+    await Promise.all([this.#loop, released]);
     await client.session.destroy(this.sessionId).catch((error: unknown) => {
       this.#log.warn({ err: error }, 'session destroy on close failed');
     });

@@ -8,7 +8,13 @@ import { blockingDeadlineMs } from '../consul/blocking.js';
 import type { TimingProfile } from '../api/timing-profile.js';
 import { candidateSessionName } from '../layout/session-names.js';
 import { decodeHolder, endedTerm, holderRecord, type HolderRecord } from './holder-record.js';
-import { holdsKey, readFencingToken, type LockKeyReader } from './key-ownership.js';
+import {
+  acquireWithToken,
+  holdsKey,
+  readFencingToken,
+  type LockKeyAcquirer,
+  type LockKeyReader,
+} from './key-ownership.js';
 import { traceHandover } from '../process/handover-trace.js';
 import type { DirectiveGate } from './directive-gate.js';
 
@@ -16,7 +22,7 @@ import type { DirectiveGate } from './directive-gate.js';
  * The Consul calls of a campaign: the candidate's lease, and reads and the acquire of its lock key. A
  * `ConsulClient` is one; the fake-time unit tests of the elector's states pass a fake.
  */
-export type CampaignConsul = LeaseConsul & LockKeyReader;
+export type CampaignConsul = LeaseConsul & LockKeyReader & LockKeyAcquirer;
 
 /** How soon to retry an acquire refused while the key was free (lock-delay in force, or a lost race). */
 const ACQUIRE_RETRY_MS = 50;
@@ -118,10 +124,16 @@ export async function acquireWhenFree(
     // The free key says how the last term ended (released or lost): the record carries it to the controller.
     const predecessor = read.value === undefined ? undefined : endedTerm(read.value.value);
     const record = JSON.stringify(holderRecord(context.identity, lease.sessionId, new Date(), predecessor));
-    const acquired =
-      read.value?.session === lease.sessionId ||
-      (await consul.kv.put(lockKey, record, { acquire: lease.sessionId, signal }));
-    if (!acquired) {
+    if (read.value?.session === lease.sessionId) {
+      // Already ours on this lease (an earlier token read failed): read the token back.
+      onAcquired();
+      const confirmed = await readFencingToken(consul, lockKey, lease.sessionId, clock, signal);
+      if (confirmed !== undefined) return confirmed;
+      continue;
+    }
+    // One round trip: the acquire reports the entry it wrote, so its ModifyIndex is the fencing token.
+    const acquired = await acquireWithToken(consul, lockKey, record, lease.sessionId, clock, signal);
+    if (acquired === undefined) {
       // Free but refused: lock-delay after a hard death, or another candidate won the race.
       await clock.sleep(ACQUIRE_RETRY_MS, signal).catch(() => undefined);
       index = 0;
@@ -129,9 +141,7 @@ export async function acquireWhenFree(
     }
     onAcquired();
     traceHandover('acquire-acked');
-    const confirmed = await readFencingToken(consul, lockKey, lease.sessionId, clock, signal);
-    traceHandover('token-read');
-    if (confirmed !== undefined) return confirmed;
+    return acquired;
   }
   return undefined;
 }

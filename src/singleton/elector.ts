@@ -159,8 +159,9 @@ export class Singleton extends EventEmitter<SingletonEvents> {
   async stop(): Promise<void> {
     traceHandover('stop-requested');
     if (this.#state !== 'stopped') this.#setState('stopping');
-    this.#stop.abort(new AbortedError('stop requested'));
+    // The term first: its work gets its abort (a command its SIGTERM) before anything else runs.
     this.#interrupt.abort('stop');
+    this.#stop.abort(new AbortedError('stop requested'));
     await this.#running?.catch(() => undefined);
   }
 
@@ -306,12 +307,16 @@ export class Singleton extends EventEmitter<SingletonEvents> {
       },
     );
     traceHandover('term-ended');
+    // The work is gone (runTerm awaited it): release the key and end the lease now, before any bookkeeping,
+    // so a waiter wakes at once. The campaign round's own close() then waits on this same close.
+    const closed = lease.close([this.lockKey]);
     termOver.abort();
     await preference;
     termLinked.dispose();
     this.#log.info({ token, end }, 'stopped leading');
     this.emit('term', { token, end });
     if (!isAborted(this.#stop.signal)) this.#setState('stopping');
+    await closed;
     return end;
   }
 

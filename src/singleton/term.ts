@@ -78,8 +78,11 @@ export async function runTerm(
   let ended: ((end: TermEnd) => void) | undefined;
   const endOnce = new Promise<TermEnd>((resolve) => (ended = resolve));
   const end = (reason: TermEnd): void => {
-    ended?.(reason);
+    if (ended === undefined) return;
+    ended(reason);
     ended = undefined;
+    // Stop the work now, synchronously: a handover waits on nothing else, so nothing else goes first.
+    if (!workAbort.signal.aborted) workAbort.abort(new AbortedError(`term ended: ${reason}`));
   };
 
   // The safety deadline, on the injected clock: wake at the deadline the last confirmation set; a

@@ -1,6 +1,6 @@
 import type { TtlCheckOptions } from '../../src/consul/agent.js';
 import { AbortedError } from '../../src/errors.js';
-import { ConsulHttpError, InvalidSessionError } from '../../src/consul/errors.js';
+import { ConsulHttpError, InvalidSessionError, TxnRollbackError } from '../../src/consul/errors.js';
 import type { Indexed, PutOptions, ReadOptions } from '../../src/consul/kv.js';
 import type { SessionCreateOptions } from '../../src/consul/session.js';
 import type { KvEntry } from '../../src/consul/wire.js';
@@ -77,6 +77,25 @@ export class FakeConsul implements CampaignConsul {
     put: (key: string, value: string, options: PutOptions) => {
       if (options.release !== undefined) this.released.push({ key, session: options.release });
       return Promise.resolve(this.#put(key, value, options));
+    },
+  };
+
+  /** `/v1/txn` as far as a campaign uses it: one `lock` op, reporting the entry it wrote, or a rollback. */
+  readonly txn: CampaignConsul['txn'] = {
+    run: (ops) => {
+      const [op] = ops;
+      if (ops.length !== 1 || op?.verb !== 'lock')
+        return Promise.reject(new Error('fake txn: one lock op only'));
+      const entry = this.entries.get(op.key);
+      if (!this.sessions.has(op.session))
+        return Promise.reject(
+          new TxnRollbackError([{ opIndex: 0, what: `invalid session "${op.session}"` }]),
+        );
+      if (entry?.session !== undefined && entry.session !== op.session)
+        return Promise.reject(new TxnRollbackError([{ opIndex: 0, what: 'lock is already held' }]));
+      this.#write(op.key, Buffer.from(op.value), op.session, entry?.session === undefined);
+      const written = this.entries.get(op.key);
+      return Promise.resolve(written === undefined ? [] : [written]);
     },
   };
 

@@ -78,15 +78,16 @@ describe('singleton directives from the record, against a real Consul agent', ()
   it('a pause that lands between the acquire and the start of the term is obeyed, not ignored', async () => {
     const { agent } = consul.get();
     const name = uniquePrefix('pause-race').replace('baton-test/', 't-');
-    // A client of its own whose acquiring put lets the pause land (and reach the candidate's directive
+    // A client of its own whose acquiring write lets the pause land (and reach the candidate's directive
     // watch) before the candidate goes on to start its term: the race, made deterministic.
     const racing = new ConsulClient({ baseUrl: agent.httpAddr });
-    const put = racing.kv.put.bind(racing.kv);
+    const runTxn = racing.txn.run.bind(racing.txn);
     const seen: { singleton?: Singleton } = {};
     let raced = false;
-    racing.kv.put = async (key, value, options) => {
-      const result = await put(key, value, options);
-      if (options?.acquire !== undefined && result && !raced) {
+    // The campaign acquires with a `/v1/txn` `lock` op (the acquire reports the fencing token).
+    racing.txn.run = async (ops, signal) => {
+      const result = await runTxn(ops, signal);
+      if (ops[0]?.verb === 'lock' && !raced) {
         raced = true;
         await writeSpec(racing, name, { paused: true });
         await waitFor(() => seen.singleton?.directives.paused === true);
