@@ -55,7 +55,7 @@ export interface TrialResult {
   readonly error?: string;
 }
 
-interface Marker {
+export interface Marker {
   readonly atMs: number;
   readonly who: string;
   readonly pid: number;
@@ -147,14 +147,14 @@ export async function runTrial(plan: TrialPlan): Promise<TrialResult> {
  * Every peer talks to the benchmark's agent only: Consul's variables that could point elsewhere (token,
  * TLS, gRPC address) are dropped and CONSUL_HTTP_ADDR is set to the agent.
  */
-function peerEnv(consulAddr: string): NodeJS.ProcessEnv {
+export function peerEnv(consulAddr: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CONSUL_')) env[name] = value;
   return { ...env, CONSUL_HTTP_ADDR: consulAddr, BATON_LOG_LEVEL: 'info' };
 }
 
 /** Lines of worker.sh: "<unix ns> started <who> <pid> <exclusive|overlap>". */
-function readMarkers(path: string): Marker[] {
+export function readMarkers(path: string): Marker[] {
   const markers: Marker[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     const match = /^(\d+) started (\S+) (\d+) (exclusive|overlap)$/.exec(line);

@@ -13,11 +13,10 @@
  * how many of the slow peers' hard-kill trials run at once, each on its own lock; everything else runs one
  * trial at a time), --peers a,b, --scenarios a,b, --keep-logs, --out DIR.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { BATON_BUILD, buildBaton, gitFacts, oneOf, positiveInt, REPO_ROOT } from './failover-build.js';
 import { parseArgs } from 'node:util';
 import { ConsulAgentProcess } from '../src/dev/agent-process.js';
 import { locateConsul } from '../src/dev/consul-binary.js';
@@ -35,12 +34,6 @@ import {
 } from './failover-report.js';
 import { runTrial, SCENARIOS, type Scenario, type TrialResult } from './failover-trial.js';
 
-const REPO_ROOT = resolve(import.meta.dirname, '..');
-/**
- * The bench compiles Baton into a private folder rather than using dist/, which other work may rebuild
- * under a running benchmark. Inside node_modules so the build still resolves the package's dependencies.
- */
-const BATON_BUILD = join(REPO_ROOT, 'node_modules/.cache/baton-bench-failover/dist');
 /** The issue's bar for Baton with default settings (p99). */
 const BATON_TARGETS_MS: Readonly<Record<Scenario, number>> = { clean: 250, 'hard-kill': 3_000 };
 /** Concurrent lanes start this far apart, so candidates do not all boot (and get killed) at once. */
@@ -246,36 +239,6 @@ function writeResults(options: Options, results: readonly CaseResult[], facts: R
   return file;
 }
 
-/** tsc emits even with type errors (from work in progress elsewhere in src/): warn, record, carry on. */
-function buildBaton(): { errors: boolean } {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  console.error(`building Baton from src/ into ${relative(REPO_ROOT, BATON_BUILD)}`);
-  rmSync(BATON_BUILD, { recursive: true, force: true });
-  const args = ['-p', 'tsconfig.build.json', '--outDir', BATON_BUILD, '--declaration', 'false'];
-  const result = spawnSync(process.execPath, [tsc, ...args, '--sourceMap', 'false'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (result.status !== 0)
-    console.error('warning: the Baton build reported errors; benchmarking what it emitted');
-  // The CLI reads its version from the package.json beside its dist/ (metrics/build-info.ts).
-  copyFileSync(join(REPO_ROOT, 'package.json'), join(BATON_BUILD, '..', 'package.json'));
-  return { errors: result.status !== 0 };
-}
-
-function gitFacts(): { commit: string; srcDirty: boolean } | undefined {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
-    return { commit, srcDirty: status.trim() !== '' };
-  } catch {
-    return undefined;
-  }
-}
-
 function readOptions(): Options {
   const { values } = parseArgs({
     options: {
@@ -295,20 +258,4 @@ function readOptions(): Options {
     keepLogs: values['keep-logs'],
     outDir: resolve(values.out ?? join(REPO_ROOT, 'bench/results')),
   };
-}
-
-function positiveInt(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${flag} takes a positive integer, got "${text}"`);
-  return value;
-}
-
-function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] {
-  if (text === undefined) return [...allowed];
-  const picked = text.split(',').map((item) => item.trim());
-  const unknown = picked.filter((item) => !(allowed as readonly string[]).includes(item));
-  if (unknown.length > 0)
-    throw new Error(`${flag}: unknown ${unknown.join(', ')}; choose from ${allowed.join(', ')}`);
-  return picked as T[];
 }

@@ -26,6 +26,12 @@ export interface ConsulAgentOptions {
   readonly extraHcl?: readonly string[];
   /** Reuse ports (a restart keeps its identity). */
   readonly ports?: AgentPorts;
+  /**
+   * `tuned` (non-dev agents): the fast gossip and `raft_multiplier = 1` of CLUSTER_HCL. `consul-defaults`:
+   * neither, so Consul's own production timing applies (LAN gossip probe 1 s, suspicion_mult 4,
+   * raft_multiplier 5). @default 'tuned'
+   */
+  readonly timing?: 'tuned' | 'consul-defaults';
 }
 
 /**
@@ -156,7 +162,8 @@ export class ConsulAgentProcess {
     else args.push(`-data-dir=${join(this.workDir, 'data')}`);
     if (mode === 'server') args.push('-server', `-bootstrap-expect=${this.options.bootstrapExpect ?? 1}`);
     for (const address of this.options.join ?? []) args.push(`-retry-join=${address}`);
-    const hcl = [...COMMON_HCL, 'ports { grpc_tls = -1 }', ...(mode === 'dev' ? [] : CLUSTER_HCL)];
+    const tuned = mode !== 'dev' && this.options.timing !== 'consul-defaults';
+    const hcl = [...COMMON_HCL, 'ports { grpc_tls = -1 }', ...(tuned ? CLUSTER_HCL : [])];
     for (const fragment of [...hcl, ...(this.options.extraHcl ?? [])]) args.push(`-hcl=${fragment}`);
     return args;
   }
