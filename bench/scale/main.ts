@@ -36,11 +36,14 @@ const log = (line: string): void =>
 const options = readOptions();
 const consul = await locateConsul();
 const workRoot = mkdtempSync(join(tmpdir(), 'baton-scale-'));
+// After the agents are killed (their own exit hook runs first: it was registered when agent-process loaded).
+process.once('exit', () => {
+  if (!options.keepLogs) rmSync(workRoot, { recursive: true, force: true });
+});
 const startedAt = new Date();
 const loadBefore = loadavg();
 const sizes: { summary: SizeSummary; details: unknown }[] = [];
 for (const n of options.sizes) sizes.push(await runSize(n, options));
-if (!options.keepLogs) rmSync(workRoot, { recursive: true, force: true });
 
 const summary = sizes.map((size) => size.summary);
 const report = {
@@ -137,6 +140,7 @@ async function runSize(n: number, opts: ScaleOptions): Promise<{ summary: SizeSu
     rollingDeploy: deployOutcome,
     controllerFailover: failoverOutcome,
     poolMemoryAtEnd: poolMemory,
+    controllers: { activeAtStart: fleet.activeAtStart, warnings: fleet.controllerWarnings() },
     subscriber: {
       events: fleet.events.all.length,
       duplicates: fleet.events.duplicates,

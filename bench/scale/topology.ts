@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsulAgentProcess } from '../../dist/dev/agent-process.js';
 import { freePort } from '../../dist/dev/ports.js';
@@ -78,6 +78,7 @@ export class Fleet {
   server!: ConsulAgentProcess;
   subscriber!: ChildProcess;
   registeredMs = 0;
+  activeAtStart: string | undefined;
   readonly #agents: ConsulAgentProcess[] = [];
 
   constructor(
@@ -152,7 +153,8 @@ export class Fleet {
     }
     const leaderUp = await until(async () => (await this.active()) !== undefined, 120_000, 200);
     if (!leaderUp) throw new Error('no controller became active within 120 s');
-    log(`controllers up (active: ${(await this.active())?.name})`);
+    this.activeAtStart = (await this.active())?.name;
+    log(`controllers up (active: ${this.activeAtStart})`);
 
     const perHost = this.split();
     const started = Date.now();
@@ -283,6 +285,30 @@ export class Fleet {
     );
   }
 
+  /**
+   * What each controller warned about (pino level >= 40), counted by message: a term lost under load shows up
+   * here ("lost confidence"), and the watcher figures then belong to whichever replica was active.
+   */
+  controllerWarnings(): Record<string, Record<string, number>> {
+    const result: Record<string, Record<string, number>> = {};
+    for (const controller of this.controllers) {
+      const counts: Record<string, number> = {};
+      let text = '';
+      try {
+        text = readFileSync(join(this.workDir, `${controller.name}.log`), 'utf8');
+      } catch {
+        // no log
+      }
+      for (const line of text.split('\n')) {
+        const entry = parseLogLine(line);
+        if (entry === undefined) continue;
+        if ((entry.level ?? 0) >= 40) counts[entry.msg ?? '?'] = (counts[entry.msg ?? '?'] ?? 0) + 1;
+      }
+      result[controller.name] = counts;
+    }
+    return result;
+  }
+
   /** Every event and change of this N as JSON lines in the work folder (kept with --keep-logs). */
   dumpRecords(): void {
     const lines = (items: readonly unknown[]): string =>
@@ -304,4 +330,14 @@ export interface ControllerSample {
   readonly rssBytes: number | null;
   readonly requests: number | null;
   readonly responseBytes: number | null;
+}
+
+/** One pino JSON line; undefined for anything else (a warning from Node, a line cut short by SIGKILL). */
+function parseLogLine(line: string): { level?: number; msg?: string } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as { level?: number; msg?: string };
+  } catch {
+    return undefined;
+  }
 }
