@@ -24,6 +24,8 @@ export const PRODUCTION_RAFT_HCL = 'performance { raft_multiplier = 5 }';
 const LOOPBACK_HCL = 'limits { http_max_conns_per_client = 10000 }';
 const AGENT_HCL = [PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL, LOOPBACK_HCL];
 
+/** How long one pool may take to register its cells (1,000 per pool at N = 10,000 on a loaded machine). */
+const REGISTRATION_TIMEOUT_MS = 30 * 60_000;
 /** Cells started at once per pool. */
 const START_CONCURRENCY = 8;
 
@@ -216,7 +218,7 @@ export class Fleet {
     const done = await nextMessage<FromPool>(
       child,
       (m) => m.type === 'registered',
-      600_000,
+      REGISTRATION_TIMEOUT_MS,
       `${kind} pool ${host.index}`,
     );
     if (done.type === 'registered' && done.failed > 0)
