@@ -50,6 +50,18 @@ export function metricSum(text: string, name: string): number | null {
   return sum;
 }
 
+/** Prometheus text: the samples of `name` summed per value of `label` (e.g. requests per endpoint). */
+export function metricByLabel(text: string, name: string, label: string): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+(\S+)/.exec(line);
+    if (match?.[1] !== name) continue;
+    const value = new RegExp(`(?:^|,)${label}="([^"]*)"`).exec(match[2] ?? '')?.[1] ?? '';
+    sums[value] = (sums[value] ?? 0) + Number(match[3]);
+  }
+  return sums;
+}
+
 export const round = (value: number | null, digits = 0): number | null =>
   value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
 

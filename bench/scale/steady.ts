@@ -30,6 +30,7 @@ export async function steady(fleet: Fleet, log: (line: string) => void) {
     watcherRssMb: round(after.rssBytes === null ? null : after.rssBytes / 2 ** 20, 1),
     requestsPerSec: round(perSecond(delta(before.requests, after.requests)), 2),
     responseBytesPerSec: round(perSecond(delta(before.responseBytes, after.responseBytes)), 0),
+    requestsPerSecByEndpoint: rateByEndpoint(before.requestsByEndpoint, after.requestsByEndpoint, seconds),
     serverCpuCores: round(perSecond(delta(serverBefore, serverAfter)), 4),
     probeChurn: churn,
     pools: await fleet.poolMemory(),
@@ -82,4 +83,18 @@ async function probeChurn(fleet: Fleet) {
     requests: before.requests === null || after.requests === null ? null : after.requests - before.requests,
     bytesPerPresenceChange: bytes === null || events === 0 ? null : Math.round(bytes / events),
   };
+}
+
+/** Requests per second per endpoint between two scrapes (endpoints that made none are left out). */
+function rateByEndpoint(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+  seconds: number,
+): Record<string, number | null> {
+  const rates: Record<string, number | null> = {};
+  for (const [endpoint, count] of Object.entries(after)) {
+    const delta = count - (before[endpoint] ?? 0);
+    if (delta > 0) rates[endpoint] = round(delta / seconds, 2);
+  }
+  return rates;
 }

@@ -7,7 +7,7 @@ import type { ScaleOptions } from './options.js';
 import { killHard, nextMessage, type ProcessRegistry } from './processes.js';
 import type { FromPool, FromSubscriber, ToPool } from './protocol.js';
 import { ChangeRecorder, EventRecorder } from './recorder.js';
-import { metricSum, until } from './stats.js';
+import { metricByLabel, metricSum, until } from './stats.js';
 
 const HERE = import.meta.dirname;
 const CLI = join(HERE, '../../dist/cli/main.js');
@@ -265,6 +265,7 @@ export class Fleet {
       rssBytes: metricSum(text, 'process_resident_memory_bytes'),
       requests: metricSum(text, 'baton_consul_requests_total'),
       responseBytes: metricSum(text, 'baton_consul_response_bytes_total'),
+      requestsByEndpoint: metricByLabel(text, 'baton_consul_requests_total', 'endpoint'),
     };
   }
 
@@ -332,6 +333,7 @@ export interface ControllerSample {
   readonly rssBytes: number | null;
   readonly requests: number | null;
   readonly responseBytes: number | null;
+  readonly requestsByEndpoint: Readonly<Record<string, number>>;
 }
 
 /** One pino JSON line; undefined for anything else (a warning from Node, a line cut short by SIGKILL). */
