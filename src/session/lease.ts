@@ -23,7 +23,8 @@ export interface LeaseOptions {
    * Server-side backstop: the session also carries this TTL and is renewed every third of it, so the
    * servers destroy it within 2 × TTL of the last renewal (consul-facts §1.3) even when the agent cannot
    * sync the failing check (a revoked token, a wedged agent). Must be within the servers'
-   * `session_ttl_min` (default 10 s) and 24 h. @default LEASE_DEFAULTS.sessionTtlMs
+   * `session_ttl_min` (default 10 s) and 24 h. Renewals ride on heartbeats, so a slow heartbeat needs a
+   * longer TTL. @default the larger of LEASE_DEFAULTS.sessionTtlMs and 3 × heartbeatIntervalMs
    */
   readonly sessionTtlMs?: number;
   /** Lock-delay armed on keys this session holds when it dies (0 for presence keys). */
@@ -109,7 +110,7 @@ export class Lease {
     try {
       sessionId = await client.session.create({
         name: options.name,
-        ttlMs: options.sessionTtlMs ?? LEASE_DEFAULTS.sessionTtlMs,
+        ttlMs: sessionTtlOf(options),
         lockDelayMs: options.lockDelayMs,
         behavior: options.behavior,
         nodeChecks: ['serfHealth', checkId],
@@ -192,7 +193,7 @@ export class Lease {
   async #heartbeat(): Promise<void> {
     const { client, heartbeatIntervalMs } = this.options;
     const confirm = this.options.confirm ?? confirmSessionExists;
-    const renewEveryMs = (this.options.sessionTtlMs ?? LEASE_DEFAULTS.sessionTtlMs) / 3;
+    const renewEveryMs = sessionTtlOf(this.options) / 3;
     const signal = this.#lost.signal;
     let renewedAt = this.#clock.now();
     while (!isAborted(signal)) {
@@ -277,4 +278,12 @@ async function collectDeadChecks(client: LeaseConsul, signal?: AbortSignal): Pro
   for (const [id, status] of checks) {
     if (id.startsWith(CHECK_PREFIX) && status === 'critical') await client.agent.deregisterCheck(id, signal);
   }
+}
+
+/**
+ * The session's TTL: as given, else the default, raised to 3 heartbeats when heartbeats are slow (renewals
+ * are sent with heartbeats, and the servers destroy a session 2 × TTL after its last renewal).
+ */
+export function sessionTtlOf(options: Pick<LeaseOptions, 'sessionTtlMs' | 'heartbeatIntervalMs'>): number {
+  return options.sessionTtlMs ?? Math.max(LEASE_DEFAULTS.sessionTtlMs, 3 * options.heartbeatIntervalMs);
 }

@@ -105,6 +105,20 @@ describe('Lease on fake time', () => {
     expect(renewals()).toBe(2);
   });
 
+  it('with slow heartbeats, gives the session three heartbeats of TTL and still renews within it', async () => {
+    const consul = new FakeConsul();
+    const clock = new FakeClock();
+    const slow = 20_000; // relaxed cell timing: a default 10 s TTL would expire between two renewals
+    const { lease } = await openLease(consul, clock, { heartbeatIntervalMs: slow, checkTtlMs: 60_000 });
+    const session = (): { ttlMs?: number; renewals: number } | undefined =>
+      consul.sessions.get(lease.sessionId);
+    expect(session()?.ttlMs).toBe(3 * slow);
+    for (let round = 1; round <= 6; round++) await clock.advance(slow);
+    // Renewed every round from the first one a third of the TTL on: never 2 x TTL without a renewal.
+    expect(session()?.renewals).toBe(6);
+    expect(lease.lost.aborted).toBe(false);
+  });
+
   it('retries a round that failed for a transient reason: not lost, and confirmedAt stays put', async () => {
     const consul = new FakeConsul();
     const clock = new FakeClock();
