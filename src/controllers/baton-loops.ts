@@ -4,6 +4,7 @@ import type { Singleton } from '../api/singleton.js';
 import type { KvChange } from '../cache/diff-snapshots.js';
 import type { PrefixInformer } from '../cache/prefix-informer.js';
 import type { ConsulClient } from '../consul/client.js';
+import type { KvEntry } from '../consul/wire.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { EventLog } from '../events/event-log.js';
 import type { KvLayout } from '../layout/kv-layout.js';
@@ -11,7 +12,7 @@ import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { watches, type LoopDeclaration, type Watch } from '../runtime/controller-builder.js';
 import type { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
-import { cellsToResync } from './cell-resync.js';
+import { cellInStep, cellsToResync } from './cell-resync.js';
 import { CONTROLLER_DEFAULTS } from './defaults.js';
 import { SingletonReconciler } from './singleton-reconciler.js';
 
@@ -22,6 +23,9 @@ interface Subjected {
 
 /** What a loop needs of a prefix informer: its change notifications and its latest snapshot. */
 export type KeySource = Pick<PrefixInformer, 'onChange' | 'snapshot'>;
+
+/** The presence keys of live cells, with point lookups (the watcher's `cellKeys`). */
+export type CellKeySource = KeySource & { get(key: string): KvEntry | undefined };
 
 /** The Singleton loop: For(Singleton records), Watches(lock keys → the singleton holding them). */
 export interface SingletonLoopParts {
@@ -67,7 +71,7 @@ export interface CellLoopParts {
   /** Informer over `store.keys.prefix`. */
   readonly records: KeySource;
   /** The presence keys of live cells: the watcher's `cellKeys`. */
-  readonly presenceCells: KeySource;
+  readonly presenceCells: CellKeySource;
   /** @default CONTROLLER_DEFAULTS.cellRetentionMs */
   readonly retentionMs?: number;
 }
@@ -88,7 +92,17 @@ export function cellLoop(parts: CellLoopParts): LoopDeclaration<string> {
       ...(retentionMs === undefined ? {} : { retentionMs }),
     }),
     watches: [
-      kvWatch('cell records', records, recordName),
+      // The records informer mostly echoes this loop's own status writes: a cell already in step is skipped.
+      kvWatch('cell records', records, (key) => {
+        const name = recordName(key);
+        const caches = {
+          records: records.snapshot(),
+          recordKeys: store.keys,
+          presence: presenceCells,
+          presenceKeys: layout.presence,
+        };
+        return name === undefined || cellInStep(name, caches) ? undefined : name;
+      }),
       kvWatch('presence cells', presenceCells, cellId),
       watches(
         'presence events',

@@ -49,6 +49,27 @@ export function cellsToResync(view: CellResyncView): Set<string> {
   return due;
 }
 
+/** Point lookups in the same caches, for one cell at a time. */
+export interface CellCaches {
+  readonly records: Pick<ReadonlyMap<string, KvEntry>, 'get'>;
+  readonly recordKeys: RecordKeys;
+  readonly presence: Pick<ReadonlyMap<string, KvEntry>, 'get'>;
+  readonly presenceKeys: PresenceKeys;
+}
+
+/**
+ * Whether a live cell's cached record is already in step with its cached presence key: then a change of its
+ * record (most often the controller's own status write, echoed by the records informer) needs no
+ * reconcile. Anything else (an ended cell, a deleted or hand-edited record, a cache that disagrees) does.
+ */
+export function cellInStep(name: string, caches: CellCaches): boolean {
+  const key = caches.presence.get(caches.presenceKeys.cell(name));
+  const spec = caches.records.get(caches.recordKeys.spec(name));
+  const status = caches.records.get(caches.recordKeys.status(name));
+  if (key === undefined || spec === undefined || status === undefined) return false;
+  return inStep(parseJson(key.value), parseJson(spec.value), parseJson(status.value));
+}
+
 /** A live cell's record is in step when it is Present with the registration's incarnation and spec. */
 function inStep(registration: unknown, spec: unknown, status: unknown): boolean {
   if (!isObject(registration) || !isObject(spec) || !isObject(status)) return false;

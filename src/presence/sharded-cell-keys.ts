@@ -22,6 +22,15 @@ export class ShardedCellKeys {
     return all;
   }
 
+  /** One cell's presence key as last taken in, or undefined when the cell is not live. */
+  get(key: string): KvEntry | undefined {
+    for (const shard of this.#shards.values()) {
+      const entry = shard.get(key);
+      if (entry !== undefined) return entry;
+    }
+    return undefined;
+  }
+
   /** Register a handler; returns a function that unregisters it. */
   onChange(handler: (changes: readonly KvChange[]) => void): () => void {
     this.#handlers.add(handler);

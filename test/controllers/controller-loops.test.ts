@@ -16,19 +16,31 @@ import { RecordStore } from '../../src/store/record-store.js';
 class FakeSource implements KeySource {
   readonly bus = new EventBus<readonly KvChange[]>();
   keys: string[] = [];
+  /** Stored JSON of some keys (others hold `{}`). */
+  readonly values = new Map<string, unknown>();
   onChange(handler: (changes: readonly KvChange[]) => void): () => void {
     return this.bus.on(handler);
   }
   snapshot(): ReadonlyMap<string, KvEntry> {
-    return new Map(this.keys.map((key) => [key, entry(key)]));
+    return new Map(this.keys.map((key) => [key, entry(key, this.values.get(key))]));
+  }
+  get(key: string): KvEntry | undefined {
+    return this.keys.includes(key) ? entry(key, this.values.get(key)) : undefined;
   }
   change(key: string): void {
     this.bus.emit([{ type: 'updated', key, entry: entry(key) }]);
   }
 }
 
-function entry(key: string): KvEntry {
-  return { key, value: Buffer.from('{}'), flags: 0n, createIndex: 1, modifyIndex: 1, lockIndex: 0 };
+function entry(key: string, value: unknown = {}): KvEntry {
+  return {
+    key,
+    value: Buffer.from(JSON.stringify(value)),
+    flags: 0n,
+    createIndex: 1,
+    modifyIndex: 1,
+    lockIndex: 0,
+  };
 }
 
 /** The names a loop enqueues while `act` runs. */
@@ -104,6 +116,20 @@ describe('the Cell loop declaration', () => {
   ] as const)('a change of $key ($source) reconciles $names', ({ source, key, names }) => {
     const parts = cells();
     expect(enqueued(parts.loop, () => parts[source].change(key))).toEqual(names);
+  });
+
+  it("a record change of a live cell already in step (the loop's own status write) reconciles nothing", () => {
+    const parts = cells();
+    const registration = { id: 'c3', incarnation: 'i1', address: '10.0.0.3:1' };
+    parts.presenceCells.keys = [layout.presence.cell('c3')];
+    parts.presenceCells.values.set(layout.presence.cell('c3'), registration);
+    parts.records.keys = [stores.cells.keys.spec('c3'), stores.cells.keys.status('c3')];
+    parts.records.values.set(stores.cells.keys.spec('c3'), { spec: { id: 'c3', address: '10.0.0.3:1' } });
+    parts.records.values.set(stores.cells.keys.status('c3'), { phase: 'Present', incarnation: 'i1' });
+    expect(enqueued(parts.loop, () => parts.records.change(stores.cells.keys.status('c3')))).toEqual([]);
+    // Out of step (a new incarnation the record does not show yet): reconciled.
+    parts.presenceCells.values.set(layout.presence.cell('c3'), { ...registration, incarnation: 'i2' });
+    expect(enqueued(parts.loop, () => parts.records.change(stores.cells.keys.status('c3')))).toEqual(['c3']);
   });
 
   it("a committed presence event reconciles its subject's record", () => {
