@@ -19,7 +19,7 @@ import { ProcessRegistry } from './processes.js';
 import { attempt, formatTable, valueOf, type SizeSummary } from './report.js';
 import { rollingDeploy } from './rolling-deploy.js';
 import { steady } from './steady.js';
-import { Fleet, PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL } from './topology.js';
+import { Fleet, HOST_NICENESS, PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL } from './topology.js';
 import { zoneOutage } from './zone-outage.js';
 
 const processes = new ProcessRegistry();
@@ -166,9 +166,8 @@ function method(opts: ScaleOptions): Record<string, string> {
       'limits { http_max_conns_per_client = 10000 } because all clients share one loopback IP (on real hosts they do not).',
     cells:
       `Per host a bulk pool (one process, Cells from the public API, heartbeat ${opts.bulkHeartbeatMs} ms, TTL ${opts.bulkTtlMs} ms, ` +
-      'each with its default per-cell confirmation; the heartbeat stays at most the Lease session TTL, ' +
-      'LEASE_DEFAULTS.sessionTtlMs, because a Cell renews its session only on heartbeats and Consul destroys it ' +
-      'within 2 x TTL: a 20 s heartbeat lost every bulk cell every ~20 s in a trial run) and a probe pool (about ' +
+      'each with its default per-cell confirmation; its session TTL is three heartbeats, as Lease derives it) and a ' +
+      'probe pool (about ' +
       `${opts.probeFraction * 100} % of N over the hosts, at least one per host, at CELL_DEFAULTS: heartbeat ` +
       `${opts.probeHeartbeatMs} ms, TTL ${opts.probeTtlMs} ms). Bulk cells stand for real cells whose heartbeats cost ` +
       'this machine nothing on real hosts; probes at default timing are the ones whose losses are timed. The watcher ' +
@@ -203,7 +202,9 @@ function method(opts: ScaleOptions): Record<string, string> {
       'every 50 ms; lostEvents = changes committed in [kill - 5 s, ready + 5 s] whose event did not reach the subscriber 30 s later.',
     bounds:
       'Everything shares one machine (see environment.cpus): Consul agents, pools, controllers and the subscriber compete ' +
-      'for the same cores, so latencies include CPU contention that separate hosts would not have.',
+      'for the same cores, so latencies include CPU contention that separate hosts would not have. The simulated hosts ' +
+      `(their client agents and bulk pools) run at niceness ${HOST_NICENESS}: on real hosts their work would not take the ` +
+      "controllers' or the server's CPU; the probe pools, the controllers, the server and the subscriber run at normal priority.",
   };
 }
 

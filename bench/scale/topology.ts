@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -127,6 +128,9 @@ export class Fleet {
     await Promise.all(
       [...hostAgents, ...this.controllerAgents].map((a) => a.waitReady({ timeoutMs: 120_000 })),
     );
+    // Simulated hosts yield the CPU: on real hosts their agents and bulk cells would not share the
+    // controllers' and the server's cores (see HOST_NICENESS).
+    for (const host of hostAgents) lowerPriority(host.pid);
     log(`agents up: 1 server, ${hostAgents.length} hosts, 2 controller agents`);
 
     this.subscriber = this.processes.fork(
@@ -204,6 +208,7 @@ export class Fleet {
       else if (message.type === 'error') this.errors.push(`host ${host.index} ${kind}: ${message.message}`);
     });
     await nextMessage<FromPool>(child, (m) => m.type === 'ready', 60_000, `${kind} pool ${host.index}`);
+    if (kind === 'bulk') lowerPriority(child.pid);
     const pool = new Pool(kind, host, ids, child);
     host.pools = [...host.pools.filter((p) => p.kind !== kind), pool];
     const probe = kind === 'probe';
@@ -344,4 +349,15 @@ function parseLogLine(line: string): { level?: number; msg?: string } | undefine
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The niceness of the simulated hosts' Consul agents and bulk pools. On one 2-core machine, 10,000 cells'
+ * heartbeats would otherwise starve the controllers and the server, which on real hosts have cores of
+ * their own; the probe pools (the timed cells) keep normal priority like the controllers.
+ */
+export const HOST_NICENESS = 10;
+
+function lowerPriority(pid: number | undefined): void {
+  if (pid !== undefined) setPriority(pid, HOST_NICENESS);
 }
