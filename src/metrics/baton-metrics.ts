@@ -66,7 +66,7 @@ export class BatonMetrics extends CoreMetrics {
   });
   readonly cellLost = new Counter({
     name: 'baton_cell_lost_total',
-    help: 'CellLost events emitted (kill-to-event latency is measured by npm run bench:presence)',
+    help: 'CellLost events emitted (kill-to-event latency is measured by npm run bench:scale)',
     registers: [this.registry],
   });
 
