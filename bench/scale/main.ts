@@ -19,7 +19,13 @@ import { ProcessRegistry } from './processes.js';
 import { attempt, formatTable, valueOf, type SizeSummary } from './report.js';
 import { rollingDeploy } from './rolling-deploy.js';
 import { steady } from './steady.js';
-import { Fleet, HOST_NICENESS, PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL } from './topology.js';
+import {
+  CONTROLLER_TIMING,
+  Fleet,
+  HOST_NICENESS,
+  PRODUCTION_GOSSIP_HCL,
+  PRODUCTION_RAFT_HCL,
+} from './topology.js';
 import { zoneOutage } from './zone-outage.js';
 
 const processes = new ProcessRegistry();
@@ -172,6 +178,9 @@ function method(opts: ScaleOptions): Record<string, string> {
       `${opts.probeHeartbeatMs} ms, TTL ${opts.probeTtlMs} ms). Bulk cells stand for real cells whose heartbeats cost ` +
       'this machine nothing on real hosts; probes at default timing are the ones whose losses are timed. The watcher ' +
       'and the controller face the full N presence keys and the full event volume either way.',
+    controllers:
+      `Two \`baton controller\` replicas with ${CONTROLLER_TIMING.join(' ')} (the default worker timing loses ` +
+      'confidence after 400 ms without a confirmation, which this shared machine exceeds under 10,000 cells).',
     watcher:
       'The active controller (`baton controller`, built CLI) runs the presence watcher in its process: "watcher" ' +
       'figures are that process (process_cpu_seconds_total, process_resident_memory_bytes, and the sum of ' +

@@ -28,7 +28,7 @@ const AGENT_HCL = [PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL, LOOPBACK_HCL];
 /** How long one pool may take to register its cells (1,000 per pool at N = 10,000 on a loaded machine). */
 const REGISTRATION_TIMEOUT_MS = 30 * 60_000;
 /** Cells started at once per pool. */
-const START_CONCURRENCY = 8;
+const START_CONCURRENCY = 3;
 
 export type PoolKind = 'bulk' | 'probe';
 
@@ -151,7 +151,7 @@ export class Fleet {
       const httpAddr = `127.0.0.1:${await freePort()}`;
       const child = this.processes.spawn(
         process.execPath,
-        [CLI, 'controller', '--http', httpAddr, '--identity', name],
+        [CLI, 'controller', '--http', httpAddr, '--identity', name, ...CONTROLLER_TIMING],
         { CONSUL_HTTP_ADDR: controllerAgent.httpAddr, BATON_LOG_LEVEL: 'warn' },
         join(this.workDir, `${name}.log`),
       );
@@ -350,6 +350,23 @@ function parseLogLine(line: string): { level?: number; msg?: string } | undefine
     return undefined;
   }
 }
+
+/**
+ * The controllers' election timing here: it tolerates 1 s without a server confirmation (the default, 400 ms,
+ * is a worker's budget; on this shared machine under 10,000 cells a confirmation round trip exceeds it and a
+ * controller at the default stopped about 35 times a minute). Still safe by `checkTiming` (stopped by
+ * 1.1 s, lock-delay 1.5 s) and a hard-killed controller is replaced in about checkTtl + lockDelay = 3 s.
+ */
+export const CONTROLLER_TIMING = [
+  '--confirm-interval',
+  '500ms',
+  '--check-ttl',
+  '1.5s',
+  '--lock-delay',
+  '1.5s',
+  '--kill-grace',
+  '100ms',
+] as const;
 
 /**
  * The niceness of the simulated hosts' Consul agents and bulk pools. On one 2-core machine, 10,000 cells'
