@@ -172,12 +172,20 @@ export class ConsulHttp {
 
   /** Parse a JSON body with a zod schema; a mismatch is a protocol error, not a crash deep inside. */
   parse<T>(schema: z.ZodType<T>, response: ConsulResponse, path: string): T {
-    let json: unknown;
+    return this.validate(schema, this.json(response, path), path);
+  }
+
+  /** The body as JSON (uint64 `Flags` kept exact), or a ConsulProtocolError. */
+  json(response: ConsulResponse, path: string): unknown {
     try {
-      json = JSON.parse(quoteUint64Flags(response.text));
+      return JSON.parse(quoteUint64Flags(response.text));
     } catch (cause) {
       throw new ConsulProtocolError(path, { cause });
     }
+  }
+
+  /** `json` checked against `schema`, or a ConsulProtocolError. */
+  validate<T>(schema: z.ZodType<T>, json: unknown, path: string): T {
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new ConsulProtocolError(path, { cause: parsed.error });
     return parsed.data;

@@ -46,6 +46,9 @@ export interface DeleteOptions {
 }
 
 const KvListSchema = z.array(KvEntryWireSchema);
+
+/** Entries decoded between two turns of the event loop when a listing is large. */
+const DECODE_SLICE = 500;
 const KeysSchema = z.array(z.string());
 const BoolSchema = z.boolean();
 
@@ -76,8 +79,19 @@ export class KvApi {
       response.defaultAclPolicy === undefined ? {} : { defaultAclPolicy: response.defaultAclPolicy };
     if (response.status === 404) return { value: [], index, ...acl };
     const decodingAt = performance.now();
-    const value = this.#http.parse(KvListSchema, response, path);
-    return { value, index, ...acl, costMs: response.receiveMs + performance.now() - decodingAt };
+    const json = this.#http.json(response, path);
+    let busyMs = performance.now() - decodingAt;
+    if (!Array.isArray(json)) return { value: this.#http.validate(KvListSchema, json, path), index, ...acl };
+    // A large listing (thousands of records) is decoded in slices with the event loop let through between
+    // them, so a lease's heartbeat in the same process is not held up for the whole decode.
+    const value: KvEntry[] = [];
+    for (let start = 0; start < json.length; start += DECODE_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const sliceAt = performance.now();
+      value.push(...this.#http.validate(KvListSchema, json.slice(start, start + DECODE_SLICE), path));
+      busyMs += performance.now() - sliceAt;
+    }
+    return { value, index, ...acl, costMs: response.receiveMs + busyMs };
   }
 
   /** Key names under a prefix (`?keys`, optionally one level with `separator`). */

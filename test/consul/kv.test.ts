@@ -74,4 +74,17 @@ describe('KV against a real Consul agent', () => {
     await client.kv.delete(`${prefix}/`, { recurse: true });
     expect((await client.kv.list(`${prefix}/`)).value).toEqual([]);
   });
+
+  it('decodes a large listing in slices (three of 500 here): every entry, in key order, with its value', async () => {
+    const { client } = consul.get();
+    const prefix = uniquePrefix('large');
+    const keys = Array.from({ length: 1_234 }, (_, i) => `${prefix}/k${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < keys.length; i += 64) {
+      await client.txn.run(keys.slice(i, i + 64).map((key) => ({ verb: 'set', key, value: key })));
+    }
+    const { value, costMs } = await client.kv.list(`${prefix}/`);
+    expect(value.map((entry) => entry.key)).toEqual(keys);
+    expect(value.every((entry) => entry.value.toString() === entry.key)).toBe(true);
+    expect(costMs).toBeGreaterThan(0);
+  });
 });
