@@ -352,18 +352,19 @@ function parseLogLine(line: string): { level?: number; msg?: string } | undefine
 }
 
 /**
- * The controllers' election timing here: it tolerates 1 s without a server confirmation (the default, 400 ms,
- * is a worker's budget; on this shared machine under 10,000 cells a confirmation round trip exceeds it and a
- * controller at the default stopped about 35 times a minute). Still safe by `checkTiming` (stopped by
- * 1.1 s, lock-delay 1.5 s) and a hard-killed controller is replaced in about checkTtl + lockDelay = 3 s.
+ * The controllers' election timing here: it tolerates 2 s without a server confirmation (the default, 400 ms,
+ * is a worker's budget; on this shared machine under 10,000 cells a confirmation round trip exceeds it: a
+ * controller at the default stopped about 35 times a minute, and at a 1 s budget 98 times in 14 minutes).
+ * Still safe by `checkTiming` (stopped by 2.1 s, lock-delay 2.5 s); a hard-killed controller is replaced in
+ * about checkTtl + lockDelay = 5.5 s.
  */
 export const CONTROLLER_TIMING = [
   '--confirm-interval',
-  '500ms',
+  '1s',
   '--check-ttl',
-  '1.5s',
+  '3s',
   '--lock-delay',
-  '1.5s',
+  '2.5s',
   '--kill-grace',
   '100ms',
 ] as const;
