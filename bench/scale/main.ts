@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { locateConsul } from '../../dist/dev/consul-binary.js';
+import { locateConsul } from '../../src/dev/consul-binary.js';
 import { controllerFailover } from './controller-failover.js';
 import { readOptions, type ScaleOptions } from './options.js';
 import { probeLosses } from './probe-losses.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CELL_DEFAULTS, parseDurationMs } from '../../dist/index.js';
+import { CELL_DEFAULTS, parseDurationMs } from '../../src/index.js';
 
 export interface ScaleOptions {
   readonly sizes: readonly number[];

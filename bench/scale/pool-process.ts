@@ -3,7 +3,7 @@
  * agent (BENCH_CONSUL). SIGKILL it to kill all of its cells at once. Reports every presence change it makes
  * over IPC (see protocol.ts).
  */
-import { Cell, ConsulClient } from '../../dist/index.js';
+import { Cell, ConsulClient } from '../../src/index.js';
 import { Batcher, sendToParent } from './batcher.js';
 import type { Change, PoolChurn, PoolStart, ToPool } from './protocol.js';
 

@@ -3,7 +3,7 @@
  * BENCH_CONSUL) from its first event, so it keeps reading across a controller failover, and reports each
  * event with its arrival time over IPC.
  */
-import { ConsulClient, EventLog, PRESENCE_EVENTS } from '../../dist/index.js';
+import { ConsulClient, EventLog, PRESENCE_EVENTS } from '../../src/index.js';
 import { Batcher, sendToParent } from './batcher.js';
 import type { Received } from './protocol.js';
 
