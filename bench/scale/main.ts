@@ -19,13 +19,7 @@ import { ProcessRegistry } from './processes.js';
 import { attempt, formatTable, valueOf, type SizeSummary } from './report.js';
 import { rollingDeploy } from './rolling-deploy.js';
 import { steady } from './steady.js';
-import {
-  CONTROLLER_TIMING,
-  Fleet,
-  HOST_NICENESS,
-  PRODUCTION_GOSSIP_HCL,
-  PRODUCTION_RAFT_HCL,
-} from './topology.js';
+import { CONTROLLER_TIMING, Fleet, HOST_NICENESS } from './topology.js';
 import { zoneOutage } from './zone-outage.js';
 
 const processes = new ProcessRegistry();
@@ -166,9 +160,10 @@ function method(opts: ScaleOptions): Record<string, string> {
       'check live on its own host agent, so killing an agent is a VM loss (gossip only). Two more client agents carry ' +
       'the two controllers, so a zone outage never takes a controller. One Consul server (bootstrap_expect 1).',
     gossip:
-      `Production gossip settings on every agent, overriding the test tuning of ConsulAgentProcess: ${PRODUCTION_GOSSIP_HCL} ` +
-      "(Consul's documented defaults: developer.hashicorp.com/consul/docs/reference/agent/configuration-file/gossip), " +
-      `and ${PRODUCTION_RAFT_HCL} (DefaultRaftMultiplier in hashicorp/consul agent/consul/config.go). ` +
+      "Consul's own production timing on every agent (ConsulAgentProcess timing 'consul-defaults': no gossip_lan or " +
+      'performance settings, so LAN gossip probe_interval 1 s, probe_timeout 500 ms, suspicion_mult 4 and ' +
+      'raft_multiplier 5, per developer.hashicorp.com/consul/docs/reference/agent/configuration-file/gossip and ' +
+      'DefaultRaftMultiplier in hashicorp/consul agent/consul/config.go). ' +
       'limits { http_max_conns_per_client = 10000 } because all clients share one loopback IP (on real hosts they do not).',
     cells:
       `Per host a bulk pool (one process, Cells from the public API, heartbeat ${opts.bulkHeartbeatMs} ms, TTL ${opts.bulkTtlMs} ms, ` +

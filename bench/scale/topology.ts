@@ -13,17 +13,8 @@ import { metricByLabel, metricSum, until } from './stats.js';
 const HERE = import.meta.dirname;
 const CLI = join(HERE, '../../dist/cli/main.js');
 
-/**
- * Consul's documented gossip defaults (developer.hashicorp.com/consul/docs/reference/agent/configuration-file/gossip),
- * spelled out because `ConsulAgentProcess` gives non-dev agents fast test gossip and later `-hcl` fragments win.
- */
-export const PRODUCTION_GOSSIP_HCL =
-  'gossip_lan { gossip_nodes = 3 gossip_interval = "200ms" probe_interval = "1s" probe_timeout = "500ms" suspicion_mult = 4 retransmit_mult = 4 }';
-/** Consul's production Raft timing (DefaultRaftMultiplier = 5 in agent/consul/config.go). */
-export const PRODUCTION_RAFT_HCL = 'performance { raft_multiplier = 5 }';
 /** Every agent's clients share one loopback IP here (on real hosts they do not): lift the per-IP cap. */
 const LOOPBACK_HCL = 'limits { http_max_conns_per_client = 10000 }';
-const AGENT_HCL = [PRODUCTION_GOSSIP_HCL, PRODUCTION_RAFT_HCL, LOOPBACK_HCL];
 
 /** How long one pool may take to register its cells (1,000 per pool at N = 10,000 on a loaded machine). */
 const REGISTRATION_TIMEOUT_MS = 30 * 60_000;
@@ -111,7 +102,9 @@ export class Fleet {
         mode,
         bootstrapExpect: 1,
         workDir: join(this.workDir, nodeName),
-        extraHcl: AGENT_HCL,
+        // Consul's own production gossip and Raft timing, not the tests' fast tuning.
+        timing: 'consul-defaults',
+        extraHcl: [LOOPBACK_HCL],
         ...(mode === 'client' ? { join: [this.server.serfLanAddr] } : {}),
       });
       this.#agents.push(started);

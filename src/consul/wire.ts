@@ -80,3 +80,14 @@ export const TxnErrorWireSchema = z.object({
 export const TxnResultWireSchema = z.object({
   Results: z.array(z.object({ KV: KvEntryWireSchema.optional() })).nullable(),
 });
+
+/** A KV value's JSON, or undefined when it is not JSON (a hand-edited or foreign value): never throws. */
+export function parseKvJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    ) as unknown;
+  } catch {
+    return undefined;
+  }
+}

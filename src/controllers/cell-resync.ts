@@ -1,4 +1,4 @@
-import type { KvEntry } from '../consul/wire.js';
+import { parseKvJson, type KvEntry } from '../consul/wire.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { RecordKeys } from '../layout/record-keys.js';
 import { storedEqual } from '../store/stored-equal.js';
@@ -30,7 +30,7 @@ export function cellsToResync(view: CellResyncView): Set<string> {
   for (const [key, entry] of view.records) {
     const where = view.recordKeys.parse(key);
     if (where === undefined) continue;
-    (where.part === 'spec' ? specs : statuses).set(where.name, parseJson(entry.value));
+    (where.part === 'spec' ? specs : statuses).set(where.name, parseKvJson(entry.value));
   }
   const due = new Set<string>();
   const live = new Set<string>();
@@ -38,7 +38,7 @@ export function cellsToResync(view: CellResyncView): Set<string> {
     const where = view.presenceKeys.classify(key);
     if (where?.kind !== 'cell') continue;
     live.add(where.id);
-    if (!inStep(parseJson(entry.value), specs.get(where.id), statuses.get(where.id))) due.add(where.id);
+    if (!inStep(parseKvJson(entry.value), specs.get(where.id), statuses.get(where.id))) due.add(where.id);
   }
   for (const name of specs.keys()) {
     if (live.has(name)) continue;
@@ -67,7 +67,7 @@ export function cellInStep(name: string, caches: CellCaches): boolean {
   const spec = caches.records.get(caches.recordKeys.spec(name));
   const status = caches.records.get(caches.recordKeys.status(name));
   if (key === undefined || spec === undefined || status === undefined) return false;
-  return inStep(parseJson(key.value), parseJson(spec.value), parseJson(status.value));
+  return inStep(parseKvJson(key.value), parseKvJson(spec.value), parseKvJson(status.value));
 }
 
 /** A live cell's record is in step when it is Present with the registration's incarnation and spec. */
@@ -93,12 +93,4 @@ function field(value: unknown, name: string): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,4 @@
-import type { KvEntry } from '../consul/wire.js';
+import { parseKvJson, type KvEntry } from '../consul/wire.js';
 import {
   MAX_REGISTRATION_BYTES,
   CellRegistrationSchema,
@@ -114,7 +114,7 @@ function decodeEntry(keys: PresenceKeys, entry: KvEntry): Decoded {
   // Cells write registrations (and their incarnation records); the watcher's records add a few fields.
   const limit = where.kind === 'cell' || where.kind === 'incarnation' ? 1 : 2;
   if (entry.value.length > MAX_REGISTRATION_BYTES * limit) return 'invalid';
-  const json = parseJson(entry.value);
+  const json = parseKvJson(entry.value);
   if (where.kind === 'cell') {
     const parsed = CellRegistrationSchema.safeParse(json);
     return parsed.success && parsed.data.id === where.id
@@ -143,12 +143,4 @@ function nested<T>(byId: Map<string, Map<string, T>>, id: string): Map<string, T
   const inner = byId.get(id) ?? new Map<string, T>();
   byId.set(id, inner);
   return inner;
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

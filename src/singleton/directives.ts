@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
-import type { KvEntry } from '../consul/wire.js';
+import { parseKvJson, type KvEntry } from '../consul/wire.js';
 import type { RecordKeys } from '../layout/record-keys.js';
 
 /** What operators (through the Singleton record and `baton step-down`) ask of a singleton's candidates. */
@@ -36,9 +36,9 @@ export const NO_DIRECTIVES: Directives = { paused: false, preferredHolder: undef
 export function decodeDirectives(entries: readonly KvEntry[], name: string, keys: RecordKeys): Directives {
   const spec = entries.find((e) => e.key === keys.spec(name));
   const stepDown = entries.find((e) => e.key === keys.stepDown(name));
-  const parsedSpec = spec === undefined ? undefined : SpecDirectivesSchema.safeParse(parseJson(spec.value));
+  const parsedSpec = spec === undefined ? undefined : SpecDirectivesSchema.safeParse(parseKvJson(spec.value));
   const parsedStepDown =
-    stepDown === undefined ? undefined : StepDownRequestSchema.safeParse(parseJson(stepDown.value));
+    stepDown === undefined ? undefined : StepDownRequestSchema.safeParse(parseKvJson(stepDown.value));
   return {
     paused: parsedSpec?.success === true ? parsedSpec.data.spec.paused === true : false,
     preferredHolder: parsedSpec?.success === true ? parsedSpec.data.spec.preferredHolder : undefined,
@@ -61,12 +61,4 @@ export async function watchDirectives(
     { signal },
   );
   for await (const update of updates) onChange(decodeDirectives(update.value, name, keys));
-}
-
-function parseJson(value: Buffer): unknown {
-  try {
-    return JSON.parse(value.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

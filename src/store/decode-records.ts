@@ -1,6 +1,6 @@
 import type { BatonRecord, KindDefinition } from '../api/kinds.js';
 import { formatIssuePath } from '../api/issue-path.js';
-import type { KvEntry } from '../consul/wire.js';
+import { parseKvJson, type KvEntry } from '../consul/wire.js';
 import type { InvalidEntry, RecordEntry, RecordError } from './record-entry.js';
 import type { RecordKeys } from '../layout/record-keys.js';
 
@@ -39,7 +39,7 @@ export function decodeRecord<R extends BatonRecord>(
   const indexes = { name, specIndex: spec.modifyIndex, statusIndex: status?.modifyIndex ?? 0 };
   const invalid = (error: RecordError, generation = 0): InvalidEntry => ({ ...indexes, generation, error });
 
-  const document = parseJson(spec.value);
+  const document = parseKvJson(spec.value);
   if (!isObject(document)) {
     return invalid({ path: '(root)', message: `the spec key ${spec.key} does not hold a JSON object` });
   }
@@ -49,7 +49,7 @@ export function decodeRecord<R extends BatonRecord>(
 
   let statusDocument: unknown;
   if (status !== undefined && status.value.length > 0) {
-    statusDocument = parseJson(status.value);
+    statusDocument = parseKvJson(status.value);
     if (!isObject(statusDocument)) {
       return invalid(
         { path: 'status', message: `the status key ${status.key} does not hold a JSON object` },
@@ -92,14 +92,6 @@ export function encodeSpecDocument(record: BatonRecord): string {
     metadata: { name, generation, labels, annotations },
     spec: record.spec,
   });
-}
-
-function parseJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
