@@ -27,8 +27,9 @@ export interface Departure {
 
 /**
  * A clean departure: one transaction checks the session still holds the presence key, deletes it and the
- * incarnation record and writes the departure record, so a watcher sees the deletion and its explanation
- * in one snapshot. A timeout may have committed: the next attempt, or its consistent read-back, finds out.
+ * incarnation record and writes the departure record (with the registration it ends), so a watcher sees
+ * the deletion and its explanation in one snapshot, and one that never saw this incarnation live can still
+ * report it. A timeout may have committed: the next attempt, or its consistent read-back, finds out.
  */
 export async function departCell(departure: Departure): Promise<void> {
   const { client, keys, clock, log, registration, sessionId, uncertainClaim } = departure;
@@ -38,6 +39,7 @@ export async function departCell(departure: Departure): Promise<void> {
     incarnation,
     departedAt: new Date().toISOString(),
     reason: departure.reason,
+    registration,
   };
   const ops: TxnOp[] = [
     { verb: 'check-session', key: keys.cell(id), session: sessionId },

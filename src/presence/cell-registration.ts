@@ -49,12 +49,17 @@ export function assertRegistrationSize(registration: CellRegistration): void {
   if (bytes > MAX_REGISTRATION_BYTES) throw new CellRegistrationTooLargeError(registration.id, bytes);
 }
 
-/** Written in the same transaction that deletes `cells/<id>` on a clean stop. */
+/**
+ * Written in the same transaction that deletes `cells/<id>` on a clean stop. It carries the registration it
+ * ends, so an incarnation that registered and departed while no watcher looked (a controller failover) is
+ * still reported, registered then departed. Records written before it carried one lack `registration`.
+ */
 export const DepartureRecordSchema = z.object({
   id: CellIdSchema,
   incarnation: z.uuid(),
   departedAt: z.iso.datetime(),
   reason: z.string().min(1),
+  registration: CellRegistrationSchema.optional(),
 });
 
 export type DepartureRecord = z.infer<typeof DepartureRecordSchema>;

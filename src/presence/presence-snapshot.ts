@@ -134,7 +134,11 @@ function decodeEntry(keys: PresenceKeys, entry: KvEntry): Decoded {
       : 'invalid';
   }
   const parsed = DepartureRecordSchema.safeParse(json);
-  return parsed.success && parsed.data.id === where.id && parsed.data.incarnation === where.incarnation
+  const ended = parsed.data?.registration;
+  return parsed.success &&
+    parsed.data.id === where.id &&
+    parsed.data.incarnation === where.incarnation &&
+    (ended === undefined || (ended.id === where.id && ended.incarnation === where.incarnation))
     ? { kind: 'departure', id: where.id, incarnation: where.incarnation, value: parsed.data }
     : 'invalid';
 }

@@ -299,7 +299,18 @@ export class PresenceWatcher {
     return true;
   }
 
+  /**
+   * Departure records nothing reports (one of an incarnation never seen live, written by an older Baton
+   * without its registration, so there is no event to make; or one beside a live key) are deleted.
+   */
   async #deleteStale(diff: PresenceDiff, signal: AbortSignal): Promise<void> {
+    if (diff.staleDepartures.length > 0) {
+      const keys = diff.staleDepartures.map((d) => d.key);
+      this.#log.debug(
+        { count: keys.length, keys: keys.slice(0, 10) },
+        'unreportable departure records deleted',
+      );
+    }
     const ops: TxnOp[] = diff.staleDepartures.map((d) => ({
       verb: 'delete-cas',
       key: d.key,

@@ -112,6 +112,66 @@ describe('presence under faults (real Consul)', () => {
     await Promise.all([w.stop(), again.watcher.stop(), a.abandon()]);
   });
 
+  it('an incarnation that registered and departed while no watcher ran: registered then departed, once', async () => {
+    const { client, keys, cell, eventLog, watcher } = setup('unseen-departed');
+    const before = watcher();
+    await before.watcher.start();
+    await before.watcher.stop();
+    const brief = cell('a');
+    const { incarnation } = await brief.start();
+    await brief.stop();
+    const logged = async () =>
+      (await eventLog().read(0)).events.filter((e) => e.incarnation === incarnation).map((e) => e.type);
+    const { watcher: w, seen } = watcher();
+    await w.start();
+    await waitFor(() => has(seen, 'CellDeparted', incarnation), { timeoutMs: 30_000 });
+    expect(seen.map((e) => e.type)).toEqual(['CellRegistered', 'CellDeparted']);
+    expect(seen[0]?.data.registration).toEqual(seen[1]?.data.registration);
+    expect(await logged()).toEqual(['CellRegistered', 'CellDeparted']);
+    expect((await client.kv.get(keys.departure('a', incarnation))).value).toBeUndefined();
+    await w.stop();
+    // Consumed with its events: a watcher started afterwards reports it no more.
+    const again = watcher();
+    await again.watcher.start();
+    await again.watcher.stop();
+    expect(await logged()).toEqual(['CellRegistered', 'CellDeparted']);
+  });
+
+  it('unseen clean incarnations between a known one and a live one are logged in the order they happened', async () => {
+    const { cell, eventLog, watcher } = setup('unseen-between');
+    const first = watcher();
+    await first.watcher.start();
+    const known = cell('a');
+    const i0 = await known.start();
+    await waitFor(() => has(first.seen, 'CellRegistered', i0.incarnation), { timeoutMs: 30_000 });
+    await first.watcher.stop();
+    // While no watcher runs: the known incarnation departs, another comes and goes, a third stays.
+    await known.stop();
+    const brief = cell('a');
+    const i1 = await brief.start();
+    await brief.stop();
+    const live = cell('a');
+    const i2 = await live.start();
+    const order = [
+      `CellRegistered ${i0.incarnation}`,
+      `CellDeparted ${i0.incarnation}`,
+      `CellRegistered ${i1.incarnation}`,
+      `CellDeparted ${i1.incarnation}`,
+      `CellRegistered ${i2.incarnation}`,
+    ];
+    const logged = async () => (await eventLog().read(0)).events.map((e) => `${e.type} ${e.incarnation}`);
+    const second = watcher();
+    await second.watcher.start();
+    await waitFor(async () => (await logged()).length >= order.length, { timeoutMs: 30_000 });
+    expect(await logged()).toEqual(order);
+    await second.watcher.stop();
+    const third = watcher();
+    await third.watcher.start();
+    await third.watcher.stop();
+    expect(await logged()).toEqual(order);
+    await live.abandon();
+  });
+
   it('a departure whose first attempt never reached Consul is retried: CellDeparted, not CellLost', async () => {
     const { root, watcher } = setup('depart-retry');
     const { proxy, client } = await proxied();

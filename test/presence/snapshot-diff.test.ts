@@ -8,6 +8,12 @@ import { diffSnapshot, reportsLoss } from '../../src/presence/snapshot-diff.js';
 const keys = new PresenceKeys('t');
 const I1 = '11111111-1111-4111-8111-111111111111';
 const I2 = '22222222-2222-4222-8222-222222222222';
+const I3 = '33333333-3333-4333-8333-333333333333';
+const NAMES = new Map([
+  [I1, 'I1'],
+  [I2, 'I2'],
+  [I3, 'I3'],
+]);
 let index = 10;
 
 function reg(id: string, incarnation: string, extra: Partial<CellRegistration> = {}): CellRegistration {
@@ -29,6 +35,7 @@ function entry(key: string, value: unknown): KvEntry {
 const cell = (r: CellRegistration): KvEntry => entry(keys.cell(r.id), r);
 const known = (r: CellRegistration): KvEntry =>
   entry(keys.known(r.id), { registration: r, observedAt: '2026-01-01T00:00:01.000Z' });
+/** A departure record as an older Baton wrote it: without the registration it ends. */
 const departure = (id: string, incarnation: string): KvEntry =>
   entry(keys.departure(id, incarnation), {
     id,
@@ -36,12 +43,21 @@ const departure = (id: string, incarnation: string): KvEntry =>
     departedAt: '2026-01-01T00:00:02.000Z',
     reason: 'Stopped',
   });
+/** A departure record as `departCell` writes it: with the registration it ends. */
+const departed = (r: CellRegistration): KvEntry =>
+  entry(keys.departure(r.id, r.incarnation), {
+    id: r.id,
+    incarnation: r.incarnation,
+    departedAt: '2026-01-01T00:00:02.000Z',
+    reason: 'Stopped',
+    registration: r,
+  });
 
 const incarnation = (r: CellRegistration): KvEntry => entry(keys.incarnation(r.id, r.incarnation), r);
 
 function events(entries: KvEntry[]): string[] {
   return diffSnapshot(decodeSnapshot(keys, entries)).changes.flatMap((c) =>
-    c.transitions.map((t) => `${t.type}:${t.cellId}:${t.incarnation === I1 ? 'I1' : 'I2'}:${t.reason}`),
+    c.transitions.map((t) => `${t.type}:${t.cellId}:${NAMES.get(t.incarnation) ?? '?'}:${t.reason}`),
   );
 }
 
@@ -114,6 +130,62 @@ describe('diffSnapshot (pure)', () => {
       expected: ['CellRegistered:a:I1:Registered'],
     },
     {
+      name: 'an incarnation that registered and departed while nobody watched: registered, then departed',
+      entries: () => [departed(reg('a', I1))],
+      expected: ['CellRegistered:a:I1:Registered', 'CellDeparted:a:I1:DepartureRecorded'],
+    },
+    {
+      name: 'an unseen departed incarnation, then a live one: its two events before the new registration',
+      entries: () => [departed(reg('a', I1)), incarnation(reg('a', I2)), cell(reg('a', I2))],
+      expected: [
+        'CellRegistered:a:I1:Registered',
+        'CellDeparted:a:I1:DepartureRecorded',
+        'CellRegistered:a:I2:Registered',
+      ],
+    },
+    {
+      name: 'the known one departed, an unseen one came and went, a third is live: in the order they happened',
+      entries: () => [
+        known(reg('a', I1)),
+        departed(reg('a', I1)),
+        departed(reg('a', I2)),
+        incarnation(reg('a', I3)),
+        cell(reg('a', I3)),
+      ],
+      expected: [
+        'CellDeparted:a:I1:DepartureRecorded',
+        'CellRegistered:a:I2:Registered',
+        'CellDeparted:a:I2:DepartureRecorded',
+        'CellRegistered:a:I3:Registered',
+      ],
+    },
+    {
+      name: 'unseen incarnations are reported oldest first, by the index of the record each left',
+      entries: () => [departed(reg('a', I3)), incarnation(reg('a', I1)), departed(reg('a', I2))],
+      expected: [
+        'CellRegistered:a:I3:Registered',
+        'CellDeparted:a:I3:DepartureRecorded',
+        'CellLost:a:I1:SessionInvalidated',
+        'CellRegistered:a:I2:Registered',
+        'CellDeparted:a:I2:DepartureRecorded',
+      ],
+    },
+    {
+      name: 'the known incarnation’s departure record, registration and all, is one CellDeparted',
+      entries: () => [known(reg('a', I1)), departed(reg('a', I1))],
+      expected: ['CellDeparted:a:I1:DepartureRecorded'],
+    },
+    {
+      name: 'a departure record beside its incarnation record is reported once',
+      entries: () => [incarnation(reg('a', I1)), departed(reg('a', I1))],
+      expected: ['CellDeparted:a:I1:DepartureRecorded'],
+    },
+    {
+      name: 'a departure record written without its registration (older Baton) reports nothing',
+      entries: () => [departure('a', I1)],
+      expected: [],
+    },
+    {
       name: 'undecodable records are ignored, never reported',
       entries: () => [entry(keys.cell('a'), { nope: true }), entry(keys.cell('b'), reg('other', I1))],
       expected: [],
@@ -132,6 +204,42 @@ describe('diffSnapshot (pure)', () => {
     expect(change?.cellIndex).toBe(present.modifyIndex);
     expect(change?.knownIndex).toBe(was.modifyIndex);
     expect(change?.nextKnown?.incarnation).toBe(I2);
+  });
+
+  it('refuses a departure record whose registration names another incarnation', () => {
+    const other = departed(reg('a', I2));
+    const wrong = entry(keys.departure('a', I1), { ...JSON.parse(other.value.toString()), incarnation: I1 });
+    const snapshot = decodeSnapshot(keys, [wrong]);
+    expect(snapshot.invalid).toEqual([wrong.key]);
+    expect(diffSnapshot(snapshot).changes).toEqual([]);
+  });
+
+  it('consumes an unseen departed incarnation’s record, leaving the known record to the live one', () => {
+    const record = departed(reg('a', I1));
+    const live = cell(reg('a', I2));
+    const { changes, staleDepartures } = diffSnapshot(decodeSnapshot(keys, [record, live]));
+    expect(staleDepartures).toEqual([]);
+    expect(
+      changes.map((c) => [c.keepsKnown, c.nextKnown?.incarnation, c.consumedRecords.map((r) => r.key)]),
+    ).toEqual([
+      [true, undefined, [record.key]],
+      [false, I2, []],
+    ]);
+    const [unseen] = changes;
+    expect(unseen?.cellIndex).toBe(live.modifyIndex);
+  });
+
+  it('forgets the ended known incarnation before the unseen ones and remembers the live one after', () => {
+    const was = known(reg('a', I1));
+    const live = cell(reg('a', I3));
+    const { changes } = diffSnapshot(
+      decodeSnapshot(keys, [was, departed(reg('a', I1)), departed(reg('a', I2)), live]),
+    );
+    expect(changes.map((c) => [c.keepsKnown, c.knownIndex, c.nextKnown?.incarnation])).toEqual([
+      [false, was.modifyIndex, undefined],
+      [true, was.modifyIndex, undefined],
+      [false, undefined, I3],
+    ]);
   });
 
   it('reports departures no known incarnation needs as stale, and flags losses', () => {
