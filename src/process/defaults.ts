@@ -5,6 +5,8 @@ const supervisionDefaults = {
    * so a cell's command may take its time to drain.
    */
   cellKillGraceMs: 10_000,
+  /** How long `PreforkedCommand` waits before forking again after a waiting launcher died. */
+  reforkDelayMs: 1_000,
 };
 /** Defaults of the commands Baton supervises (`superviseCommand`), in one place. */
 export const SUPERVISION_DEFAULTS: Readonly<typeof supervisionDefaults> = Object.freeze(supervisionDefaults);

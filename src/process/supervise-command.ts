@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import { commandEnv, type BatonVariables } from './command-env.js';
 import type { ChildExit } from './exit-status.js';
+import type { PreforkedCommand } from './preforked-command.js';
 import { SupervisedChild } from './supervised-child.js';
 import { WatchdogLostError, type Watchdog } from './watchdog.js';
 
@@ -26,6 +27,11 @@ export interface SuperviseCommandOptions {
   /** Enforced by the watchdog, outside this event loop. Absent: only this supervisor's death is guarded. */
   readonly deadline?: StopDeadline;
   readonly log: Logger;
+  /**
+   * A launcher forked ahead for this command (the same command and arguments): its gate opens here, after
+   * the watchdog learnt its group, so the takeover does not pay for the fork. Absent: spawned here.
+   */
+  readonly prepared?: PreforkedCommand;
 }
 
 export interface SupervisedOutcome {
@@ -56,10 +62,13 @@ export interface SupervisedCommand {
 export function superviseCommand(options: SuperviseCommandOptions): SupervisedCommand {
   const { watchdog, deadline, log } = options;
   if (watchdog.lost.aborted) throw new WatchdogLostError('before the command started');
-  const child = new SupervisedChild(options.command, options.args, {
-    killGraceMs: options.killGraceMs,
-    env: commandEnv(options.variables),
-  });
+  const { prepared } = options;
+  const child =
+    prepared?.take() ??
+    new SupervisedChild(options.command, options.args, {
+      killGraceMs: options.killGraceMs,
+      env: commandEnv(options.variables),
+    });
   const pgid = child.pid;
   let stoppedBy: SupervisedOutcome['stoppedBy'];
   const stop = (reason: NonNullable<SupervisedOutcome['stoppedBy']>, signal?: NodeJS.Signals): void => {
@@ -79,6 +88,8 @@ export function superviseCommand(options: SuperviseCommandOptions): SupervisedCo
     if (deadline !== undefined) unsubscribe = deadline.onStopDeadline((ms) => watchdog.watch(pgid, ms));
   }
   if (options.signal?.aborted === true) onSignal();
+  // Stopped already (gate closed by the stop) or watched: only now may the command itself start.
+  else if (prepared !== undefined) child.open(prepared.gateVariables(options.variables));
 
   const done = child.stopped.then((exit) => {
     unsubscribe();

@@ -1,13 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { ChildExit } from './exit-status.js';
 import { traceHandover } from './handover-trace.js';
+import { gatedArgv, gateMessage } from './launch-gate.js';
 import { groupAlive, groupGone, signalGroup } from './process-group.js';
 
 export interface SupervisedChildOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** SIGTERM first, then SIGKILL this long after. */
   readonly killGraceMs: number;
+  /**
+   * Fork now but hold the command at a gate (see launch-gate.ts) until `open()`: the process, its group
+   * and its parent-death signal exist, the command does not run. Killing it or dropping the gate runs
+   * nothing.
+   */
+  readonly gated?: boolean;
 }
 
 /** util-linux's setpriv sets the parent-death signal, which Node cannot set itself. */
@@ -34,15 +42,28 @@ export class SupervisedChild {
   #stopping = false;
   #killing = false;
   #killTimer: NodeJS.Timeout | undefined;
+  /** The write end of the gate, until it is opened (gated children only). */
+  #gate: Writable | undefined;
   /** The whole group is gone: its pgid may be reused, so nothing may be signalled any more. */
   #settled = false;
 
   constructor(command: string, args: readonly string[], options: SupervisedChildOptions) {
     this.#killGraceMs = options.killGraceMs;
+    const gated = options.gated === true;
+    const [program, programArgs] = gated ? gatedArgv(command, args) : [command, args];
     const [file, argv] =
-      SETPRIV === undefined ? [command, args] : [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command, ...args]];
-    this.#child = spawn(file, argv, { stdio: 'inherit', detached: true, env: options.env ?? process.env });
-    traceHandover('child-spawned');
+      SETPRIV === undefined
+        ? [program, programArgs]
+        : [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', program, ...programArgs]];
+    this.#child = spawn(file, argv, {
+      stdio: gated ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
+      detached: true,
+      env: options.env ?? process.env,
+    });
+    if (gated) {
+      this.#gate = this.#child.stdio[3] as Writable;
+      this.#gate.on('error', () => undefined); // a launcher that died is reported by 'exit'
+    } else traceHandover('child-spawned');
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         traceHandover('child-exited');
@@ -55,6 +76,30 @@ export class SupervisedChild {
       });
     });
     this.stopped = this.#settle();
+  }
+
+  /** Whether this is a gated child whose command has not been released yet. */
+  get gated(): boolean {
+    return this.#gate !== undefined;
+  }
+
+  /**
+   * Release a gated child: it exports `variables` (each a `BATON_*` name) and execs the command. Only once
+   * the caller holds what the command needs (the lock) may it call this.
+   */
+  open(variables: Readonly<Record<string, string>>): void {
+    const gate = this.#gate;
+    if (gate === undefined) return;
+    const message = gateMessage(variables);
+    this.#gate = undefined;
+    gate.end(message);
+    traceHandover('child-spawned');
+  }
+
+  /** Close a gated child's gate without releasing it: it exits without running anything. */
+  closeGate(): void {
+    this.#gate?.destroy();
+    this.#gate = undefined;
   }
 
   /** Whether the kernel protects this child against the supervisor's death (Linux with setpriv). */
@@ -85,6 +130,7 @@ export class SupervisedChild {
    */
   stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<ChildExit> {
     if (this.#settled) return this.stopped;
+    this.closeGate(); // a gated child never released must not run its command, whatever the signal does
     this.signal(signal);
     if (!this.#stopping) {
       traceHandover('child-sigterm');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { createRootLogger } from '../../log/logger.js';
 import { exitCodeOf } from '../../process/exit-status.js';
+import { PreforkedCommand } from '../../process/preforked-command.js';
 import { onStopSignals } from '../../process/stop-signals.js';
 import { superviseCommand } from '../../process/supervise-command.js';
 import { Watchdog, WatchdogLostError } from '../../process/watchdog.js';
@@ -70,6 +71,7 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
           signal: leadership.signal,
           deadline: leadership,
           log,
+          prepared,
         });
         log.info({ childPid: worker.pid, token: leadership.token }, 'worker started');
         const { exit, stoppedBy } = await worker.done;
@@ -82,6 +84,18 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
       throw new CliError(error.message, ExitCode.usage);
     throw error;
   }
+  // While waiting, the command is already forked and held before it runs (see PreforkedCommand): a takeover
+  // then only opens its gate with the fencing token.
+  const prepared = new PreforkedCommand({
+    command: file,
+    args,
+    variables: { singleton: singleton.name, identity: singleton.identity, lockKey: singleton.lockKey },
+    killGraceMs: singleton.timing.killGraceMs,
+    log,
+  });
+  singleton.on('state', (state) => {
+    if (state === 'waiting') prepared.prepare();
+  });
   const removeSignals = onStopSignals(log, () => void singleton.stop());
   const closeEndpoint = await startWorkerEndpoint({
     http: options.http,
@@ -98,6 +112,7 @@ async function runSingletonCommand(cmd: string[], options: RunOptions, command: 
     await singleton.start();
   } finally {
     removeSignals();
+    await prepared.close();
     await watchdog?.close();
     await closeEndpoint();
   }
