@@ -25,7 +25,7 @@ export function presenceEvents(
 /**
  * CellLost correctness, judged on the durable log (what was committed) against what really happened to each
  * incarnation: a hard-dead one gets exactly one CellLost seq; a departed one never gets CellLost, and gets
- * CellDeparted if its CellRegistered was logged; a live one never gets CellLost.
+ * CellRegistered then CellDeparted, whether a watcher saw it live or not; a live one never gets CellLost.
  */
 export function checkCellLost(
   index: HistoryIndex,
@@ -53,10 +53,10 @@ export function checkCellLost(
     }
     if (lostSeqs.length > 0) result.lostFalse.fail([...lostSeqs, ...truthLines]);
     else result.lostFalse.pass();
-    // A departure closes an announced registration: an incarnation that came and went cleanly while no
-    // watcher saw it live was never announced, and seed 000 asks for no notification of clean stops.
-    if (truth.fate !== 'departed' || !registered.has(key)) continue;
-    if (departed.has(key)) result.departureMissing.pass();
+    // Every clean departure is reported, registered then departed: also an incarnation that came and went
+    // while no watcher ran (a controller failover), which the watcher learns of from its departure record.
+    if (truth.fate !== 'departed') continue;
+    if (registeredThenDeparted(registered.get(key), departed.get(key))) result.departureMissing.pass();
     else result.departureMissing.fail(truthLines);
   }
   const unknown = [...lost, ...departed].filter(([key]) => !truths.has(key));
@@ -64,4 +64,14 @@ export function checkCellLost(
     ...result,
     eventsForUnknownIncarnations: unknown.reduce((sum, [, lines]) => sum + lines.length, 0),
   };
+}
+
+/** Whether both events were logged, the first CellRegistered before the first CellDeparted. */
+function registeredThenDeparted(
+  registered: readonly LogLine[] | undefined,
+  departed: readonly LogLine[] | undefined,
+): boolean {
+  const first = (lines: readonly LogLine[] | undefined): number =>
+    Math.min(...(lines ?? []).map((line) => line.seq));
+  return first(registered) < first(departed) && Number.isFinite(first(departed));
 }

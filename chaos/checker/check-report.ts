@@ -9,7 +9,7 @@ export const PROPERTIES = {
   'cell-lost-duplicate': 'a hard-dead incarnation reported CellLost under two or more seqs',
   'cell-lost-false': 'CellLost for a live or cleanly departed incarnation',
   'departure-missing':
-    'a cleanly departed incarnation whose CellRegistered was logged never got CellDeparted',
+    'a cleanly departed incarnation (seen live by a watcher or not) did not get CellRegistered then CellDeparted',
   'stale-listing': 'a listing still showed an incarnation after a subscriber had received its CellLost',
   'subscriber-missed': 'a subscriber never received a logged event of its span (outside declared gaps)',
   'subscriber-corrupt':

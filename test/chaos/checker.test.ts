@@ -56,6 +56,12 @@ const listing = (t: number, cells: [string, string][]): ListingLine => ({
   t,
   cells: cells.map(([id, incarnation]) => ({ cell: id, incarnation })),
 });
+/** An incarnation that registered at `t` and departed cleanly just after, and the events logged for it. */
+const cameAndWent = (t: number, id: string, incarnation: string, ...logged: [number, string][]) => [
+  cell(t, id, incarnation, 'registered'),
+  cell(t + 0.3, id, incarnation, 'departed'),
+  ...logged.map(([seq, type]) => log(t + 1, seq, type, id, incarnation)),
+];
 const record = (id: string, incarnation: string, phase: string): RecordLine => ({
   k: 'record',
   t: 100,
@@ -201,6 +207,27 @@ describe('checkHistory', () => {
       offender: cell(10, 'c-dep2', 'E1', 'registered'),
     },
     {
+      name: 'an incarnation that registered and departed while no watcher ran, never logged',
+      property: 'departure-missing',
+      change: (h) => [...h, ...cameAndWent(12, 'c-brief', 'B1')],
+      offender: cell(12, 'c-brief', 'B1', 'registered'),
+    },
+    {
+      name: 'an unseen clean incarnation logged departed without its CellRegistered',
+      property: 'departure-missing',
+      change: (h) => [...h, ...cameAndWent(13, 'c-brief2', 'B2', [30, 'CellDeparted'])],
+      offender: cell(13, 'c-brief2', 'B2', 'registered'),
+    },
+    {
+      name: 'an unseen clean incarnation logged departed before registered',
+      property: 'departure-missing',
+      change: (h) => [
+        ...h,
+        ...cameAndWent(15, 'c-brief3', 'B3', [31, 'CellDeparted'], [32, 'CellRegistered']),
+      ],
+      offender: cell(15, 'c-brief3', 'B3', 'registered'),
+    },
+    {
       name: 'a listing showing a cell after its CellLost was received',
       property: 'stale-listing',
       change: (h) => [...h, listing(7, [['c-kill', 'K1']])],
@@ -262,10 +289,11 @@ describe('checkHistory', () => {
     expect(new Set(violations.map((v) => v.property))).toEqual(new Set(PROPERTY_NAMES));
   });
 
-  it('asks no CellDeparted for an incarnation that came and went cleanly without being announced', () => {
-    const unseen = [cell(10, 'c-brief', 'B1', 'registered'), cell(10.3, 'c-brief', 'B1', 'departed')];
+  it('accepts an incarnation that came and went unseen once it is logged registered, then departed', () => {
+    const unseen = cameAndWent(10, 'c-brief', 'B1', [40, 'CellRegistered'], [41, 'CellDeparted']);
     const report = checkHistory([...cleanHistory(), ...unseen]);
     expect(report.violations).toBe(0);
+    expect(report.properties['departure-missing'].violations).toBe(0);
   });
 
   it('judges the same whatever order the lines come in', () => {
