@@ -4,6 +4,7 @@ import type { PresenceEvent } from './presence-event.js';
 import type { CellOutcome, KnownCell } from './cell-registration.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
 import type { CellChange } from './snapshot-diff.js';
+import type { Versioned } from './presence-snapshot.js';
 
 /**
  * The writes that make one change durable, guarded so they apply only if the snapshot still holds: the
@@ -43,6 +44,11 @@ function guardedDelete(key: string, index: number): TxnOp[] {
     { verb: 'check-index', key, index },
     { verb: 'delete', key },
   ];
+}
+
+/** Deletes of departure records nothing reports, each only if it is still at the index read. */
+export function staleDepartureOps(stale: readonly Versioned<unknown>[]): TxnOp[] {
+  return stale.map((d) => ({ verb: 'delete-cas', key: d.key, index: d.modifyIndex }));
 }
 
 /** The events one change reports, in order. */

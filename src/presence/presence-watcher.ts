@@ -11,7 +11,7 @@ import { childLogger, silentLogger, type Logger } from '../log/logger.js';
 import { retryUntil } from '../time/retry.js';
 import { ConsulHealthTracker, type ConsulHealth } from '../runtime/consul-health.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { changeEvents, changeOps } from './change-ops.js';
+import { changeEvents, changeOps, staleDepartureOps } from './change-ops.js';
 import { PRESENCE_EVENTS, isPresenceEvent, type PresenceEvent } from './presence-event.js';
 import { KvLayout } from '../layout/kv-layout.js';
 import type { PresenceKeys } from '../layout/presence-keys.js';
@@ -299,23 +299,15 @@ export class PresenceWatcher {
     return true;
   }
 
-  /**
-   * Departure records nothing reports (one of an incarnation never seen live, written by an older Baton
-   * without its registration, so there is no event to make; or one beside a live key) are deleted.
-   */
+  /** Departure records nothing reports (`PresenceDiff.staleDepartures`) are deleted, with a debug log. */
   async #deleteStale(diff: PresenceDiff, signal: AbortSignal): Promise<void> {
-    if (diff.staleDepartures.length > 0) {
-      const keys = diff.staleDepartures.map((d) => d.key);
+    const keys = diff.staleDepartures.map((d) => d.key);
+    if (keys.length > 0)
       this.#log.debug(
         { count: keys.length, keys: keys.slice(0, 10) },
         'unreportable departure records deleted',
       );
-    }
-    const ops: TxnOp[] = diff.staleDepartures.map((d) => ({
-      verb: 'delete-cas',
-      key: d.key,
-      index: d.modifyIndex,
-    }));
+    const ops = staleDepartureOps(diff.staleDepartures);
     for (let i = 0; i < ops.length; i += MAX_TXN_OPS) {
       await this.#options.client.txn.run(ops.slice(i, i + MAX_TXN_OPS), signal).catch((error: unknown) => {
         this.#log.debug({ err: error }, 'stale departure cleanup skipped');

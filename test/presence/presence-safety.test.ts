@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsulClient } from '../../src/consul/client.js';
 import { EventLog } from '../../src/events/event-log.js';
@@ -170,6 +171,20 @@ describe('presence under faults (real Consul)', () => {
     await third.watcher.stop();
     expect(await logged()).toEqual(order);
     await live.abandon();
+  });
+
+  it('an older Baton’s departure record (no registration) of an unseen incarnation is deleted unreported', async () => {
+    const { client, keys, eventLog, watcher } = setup('legacy-departure');
+    const incarnation = randomUUID();
+    const legacy = { id: 'a', incarnation, departedAt: new Date().toISOString(), reason: 'stopped' };
+    await client.kv.put(keys.departure('a', incarnation), JSON.stringify(legacy));
+    const { watcher: w } = watcher();
+    await w.start();
+    await waitFor(async () => (await client.kv.get(keys.departure('a', incarnation))).value === undefined, {
+      timeoutMs: 30_000,
+    });
+    expect((await eventLog().read(0)).events).toEqual([]);
+    await w.stop();
   });
 
   it('a departure whose first attempt never reached Consul is retried: CellDeparted, not CellLost', async () => {
