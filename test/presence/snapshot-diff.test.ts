@@ -3,6 +3,7 @@ import type { KvEntry } from '../../src/consul/wire.js';
 import type { CellRegistration } from '../../src/presence/cell-registration.js';
 import { PresenceKeys, presenceShardOf } from '../../src/layout/presence-keys.js';
 import { decodeSnapshot } from '../../src/presence/presence-snapshot.js';
+import { changeEvents, changeOps } from '../../src/presence/change-ops.js';
 import { diffSnapshot, reportsLoss } from '../../src/presence/snapshot-diff.js';
 
 const keys = new PresenceKeys('t');
@@ -239,6 +240,26 @@ describe('diffSnapshot (pure)', () => {
       [false, was.modifyIndex, undefined],
       [true, was.modifyIndex, undefined],
       [false, undefined, I3],
+    ]);
+  });
+
+  it('commits an unseen departure guarded: the record consumed at its index, the known record untouched', () => {
+    const record = departed(reg('a', I1));
+    const was = known(reg('b', I2));
+    const [change] = diffSnapshot(decodeSnapshot(keys, [record, was])).changes.filter(
+      (c) => c.cellId === 'a',
+    );
+    if (change === undefined) throw new Error('no change for a');
+    const ops = changeOps(keys, change, '2026-01-01T00:00:03.000Z');
+    expect(ops.map((op) => `${op.verb} ${op.key}`)).toEqual([
+      `check-not-exists ${keys.cell('a')}`,
+      `check-index ${record.key}`,
+      `delete ${record.key}`,
+      `set ${keys.outcome('a')}`,
+    ]);
+    expect(changeEvents(change, '2026-01-01T00:00:03.000Z').map((e) => e.type)).toEqual([
+      'CellRegistered',
+      'CellDeparted',
     ]);
   });
 
