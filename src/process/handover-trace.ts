@@ -5,8 +5,9 @@ import { appendFileSync } from 'node:fs';
  * handover (stop requested, the child's SIGTERM and exit, release, destroy, the waiter's wake, acquire,
  * token read, spawn) appends one line `<unix ns> <pid> <stage>` to it, with the wall clock at microsecond
  * resolution, so lines of several processes and the worker's own `date +%s%N` stamp compare directly.
- * `bench:failover` sets it and prints the median of each stage. Unset (always, outside the bench), a call
- * is one comparison and nothing else.
+ * `bench:failover` sets it and prints the median of each stage. `child-spawned` is the moment the command is
+ * released: its spawn, or for a command pre-forked while waiting (`PreforkedCommand`), its gate opening.
+ * Unset (always, outside the bench), a call is one comparison and nothing else.
  */
 export const HANDOVER_TRACE_ENV = 'BATON_HANDOVER_TRACE';
 
