@@ -80,18 +80,23 @@ describe.skipIf(process.platform !== 'linux')('baton run: the pre-forked command
     await waitFor(() => marker(markers, 'a') !== undefined, { timeoutMs: 30_000, message: 'a never ran' });
     const b = startCandidate(singleton, 'b', agent.httpAddr, markers);
     const c = startCandidate(singleton, 'c', agent.httpAddr, markers);
+    const d = startCandidate(singleton, 'd', agent.httpAddr, markers);
     // Both waiters hold a launcher, forked and blocked before the command (a command run early shows too).
-    const ranEarly = (): boolean => marker(markers, 'b') !== undefined || marker(markers, 'c') !== undefined;
+    const ranEarly = (): boolean => ['b', 'c', 'd'].some((id) => marker(markers, id) !== undefined);
     let launcherC: number[] = [];
+    let launcherD: number[] = [];
     await waitFor(
       () => {
         launcherC = launchersOf(c.pid ?? 0);
-        return ranEarly() || (launchersOf(b.pid ?? 0).length === 1 && launcherC.length === 1);
+        launcherD = launchersOf(d.pid ?? 0);
+        const held = launchersOf(b.pid ?? 0).length + launcherC.length + launcherD.length;
+        return ranEarly() || held === 3;
       },
       { timeoutMs: 30_000, message: 'no pre-forked launcher while waiting' },
     );
     expect(marker(markers, 'b')).toBeUndefined();
     expect(marker(markers, 'c')).toBeUndefined();
+    expect(marker(markers, 'd')).toBeUndefined();
     expect(launcherC).toHaveLength(1);
 
     // The holder's command saw the term's fencing token: the ModifyIndex of the acquire.
@@ -103,6 +108,16 @@ describe.skipIf(process.platform !== 'linux')('baton run: the pre-forked command
     expect(launcherC.filter((pid) => processAlive(pid))).toEqual([]);
     expect(marker(markers, 'c')).toBeUndefined();
 
+    // A waiter killed outright: the kernel's parent-death signal (and the pipe's end) take its launcher.
+    const killed = new Promise((resolve) => d.once('exit', resolve));
+    d.kill('SIGKILL');
+    await killed;
+    await waitFor(() => launcherD.every((pid) => !processAlive(pid)), {
+      timeoutMs: 10_000,
+      message: 'the launcher outlived its killed candidate',
+    });
+    expect(marker(markers, 'd')).toBeUndefined();
+
     // The holder hands over: the successor's command runs once, with the new term's token.
     const first = marker(markers, 'a')?.token ?? 0;
     await stopCandidate(a);
@@ -111,5 +126,6 @@ describe.skipIf(process.platform !== 'linux')('baton run: the pre-forked command
     expect(marker(markers, 'b')).toEqual({ token: next.value?.modifyIndex, session: next.value?.session });
     expect(marker(markers, 'b')?.token).toBeGreaterThan(first);
     expect(marker(markers, 'c')).toBeUndefined();
+    expect(marker(markers, 'd')).toBeUndefined();
   });
 });
