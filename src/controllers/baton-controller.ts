@@ -2,6 +2,7 @@ import { CellKind, SingletonKind } from '../api/kinds.js';
 import type { Cell } from '../api/cell.js';
 import type { Singleton } from '../api/singleton.js';
 import { PrefixInformer } from '../cache/prefix-informer.js';
+import { ShardedInformer } from '../cache/sharded-informer.js';
 import type { ConsulClient } from '../consul/client.js';
 import type { KvEntry } from '../consul/wire.js';
 import { AbortedError } from '../errors.js';
@@ -18,6 +19,7 @@ import { linkSignals } from '../time/linked-signal.js';
 import { RecordStore } from '../store/record-store.js';
 import { cellLoop, singletonLoop } from './baton-loops.js';
 import { LockGc } from './lock-gc.js';
+import { removeUnshardedCellRecords } from './unsharded-cell-records.js';
 import { CONTROLLER_DEFAULTS } from './defaults.js';
 
 export interface BatonControllerOptions {
@@ -91,9 +93,10 @@ export class BatonController {
     const locks = new PrefixInformer({ client, prefix: this.layout.locks.prefix, onError });
     // Cells are resynced from durable data: every Cell record and every presence key, not only ids seen.
     // The presence keys come from the watcher's own shard snapshots (one watch of presence, not two).
-    const cellRecords = new PrefixInformer({
+    // Cell records are sharded like presence: a change re-reads one shard's records, not all of them.
+    const cellRecords = new ShardedInformer({
       client,
-      prefix: this.cells.keys.prefix,
+      prefixes: this.cells.keys.watchPrefixes,
       onError,
       busyFraction: CONTROLLER_DEFAULTS.cellRecordsBusyFraction,
     });
@@ -150,6 +153,7 @@ export class BatonController {
       await Promise.all([...informers.map((i) => i.waitForSync(signal)), watcher.start(signal)]);
       this.#synced = true;
       this.#log.info('controller caches synced');
+      this.#removeUnshardedCellRecords(signal);
       metrics.sources.invalidRecords = () => {
         const decoded = this.singletons.decode(records.snapshot().values());
         return new Map([[SingletonKind.kind, decoded.filter((entry) => entry.error !== undefined).length]]);
@@ -167,6 +171,20 @@ export class BatonController {
       await watcher.stop();
       await Promise.allSettled(running);
     }
+  }
+
+  /** Delete Cell records of the unsharded layout, once, off the loops' path (a failure is logged). */
+  #removeUnshardedCellRecords(signal: AbortSignal): void {
+    removeUnshardedCellRecords(this.#options.client, this.cells.keys, signal).then(
+      (removed) => {
+        if (removed > 0)
+          this.#log.info({ removed }, 'removed Cell records of the unsharded layout (rewritten in shards)');
+      },
+      (error: unknown) => {
+        if (!signal.aborted)
+          this.#log.warn({ err: error }, 'could not remove Cell records of the unsharded layout');
+      },
+    );
   }
 
   /** What both loops share: the resync period, a queue that reports to metrics, reconcile metrics. */

@@ -10,6 +10,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { KvLayout } from '../layout/kv-layout.js';
 import type { BatonMetrics } from '../metrics/baton-metrics.js';
 import { watches, type LoopDeclaration, type Watch } from '../runtime/controller-builder.js';
+import { done } from '../runtime/reconciler.js';
 import type { RecordStore } from '../store/record-store.js';
 import { CellReconciler } from './cell-reconciler.js';
 import { cellInStep, cellsToResync } from './cell-resync.js';
@@ -24,8 +25,8 @@ interface Subjected {
 /** What a loop needs of a prefix informer: its change notifications and its latest snapshot. */
 export type KeySource = Pick<PrefixInformer, 'onChange' | 'snapshot'>;
 
-/** The presence keys of live cells, with point lookups (the watcher's `cellKeys`). */
-export type CellKeySource = KeySource & { get(key: string): KvEntry | undefined };
+/** A source with point lookups of single keys (a sharded informer, the watcher's `cellKeys`). */
+export type LookupSource = KeySource & { get(key: string): KvEntry | undefined };
 
 /** The Singleton loop: For(Singleton records), Watches(lock keys → the singleton holding them). */
 export interface SingletonLoopParts {
@@ -68,10 +69,10 @@ export interface CellLoopParts {
   readonly store: RecordStore<Cell>;
   /** The committing watcher (its `events` are fed from the durable log, so they follow the commit). */
   readonly watcher: { readonly events: Pick<EventBus<Subjected>, 'on'> };
-  /** Informer over `store.keys.prefix`. */
-  readonly records: KeySource;
+  /** Informer over the Cell records' shards (`store.keys.watchPrefixes`). */
+  readonly records: LookupSource;
   /** The presence keys of live cells: the watcher's `cellKeys`. */
-  readonly presenceCells: CellKeySource;
+  readonly presenceCells: LookupSource;
   /** @default CONTROLLER_DEFAULTS.cellRetentionMs */
   readonly retentionMs?: number;
 }
@@ -83,26 +84,24 @@ export function cellLoop(parts: CellLoopParts): LoopDeclaration<string> {
     const where = layout.presence.classify(key);
     return where?.kind === 'cell' ? where.id : undefined;
   };
+  const reconciler = new CellReconciler({
+    client,
+    store,
+    presence: layout.presence,
+    ...(retentionMs === undefined ? {} : { retentionMs }),
+  });
+  const caches = { records, recordKeys: store.keys, presence: presenceCells, presenceKeys: layout.presence };
   return {
     name: CellKind.kind,
-    reconciler: new CellReconciler({
-      client,
-      store,
-      presence: layout.presence,
-      ...(retentionMs === undefined ? {} : { retentionMs }),
-    }),
+    // Judged when the key is taken from the queue, from the caches as they are then: a cell whose record
+    // already mirrors its presence key costs no request. Most notifications are such: the records informer
+    // echoing this loop's own writes, and every live cell at a controller's start or failover.
+    reconciler: {
+      reconcile: (id, signal) =>
+        cellInStep(id, caches) ? Promise.resolve(done) : reconciler.reconcile(id, signal),
+    },
     watches: [
-      // The records informer mostly echoes this loop's own status writes: a cell already in step is skipped.
-      kvWatch('cell records', records, (key) => {
-        const name = recordName(key);
-        const caches = {
-          records: records.snapshot(),
-          recordKeys: store.keys,
-          presence: presenceCells,
-          presenceKeys: layout.presence,
-        };
-        return name === undefined || cellInStep(name, caches) ? undefined : name;
-      }),
+      kvWatch('cell records', records, recordName),
       kvWatch('presence cells', presenceCells, cellId),
       watches(
         'presence events',

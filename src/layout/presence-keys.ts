@@ -1,27 +1,8 @@
 import { DEFAULT_ROOT } from './root.js';
+import { SHARDS, shardOf } from './shards.js';
 
-/**
- * How many shards presence is split into. Part of the key format: every cell and every watcher of an
- * installation must agree on it, so it is a constant, not an option. A watcher holds one long poll per
- * shard to its agent, and Consul refuses more than `limits.http_max_conns_per_client` (default 200)
- * connections from one address: 16 keeps a watcher well inside that beside other clients on the host,
- * while a change at 10,000 cells reads about 625 cells' keys instead of all of them.
- */
-export const PRESENCE_SHARD_COUNT = 16;
-
-const SHARDS: readonly string[] = Object.freeze(
-  Array.from({ length: PRESENCE_SHARD_COUNT }, (_, i) => i.toString(16).padStart(2, '0')),
-);
-
-/** The shard of a cell id: FNV-1a (32 bit) of its UTF-8 bytes, modulo the shard count, as two hex digits. */
-export function presenceShardOf(id: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(id, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return SHARDS[hash % PRESENCE_SHARD_COUNT] ?? '00';
-}
+/** Presence uses the shared shards (`shards.ts`): a cell's presence keys and its `Cell` record share one. */
+export { SHARD_COUNT as PRESENCE_SHARD_COUNT, shardOf as presenceShardOf } from './shards.js';
 
 /** A key presence owns, as `classify` reads it. */
 export type PresenceKeyKind =
@@ -57,7 +38,7 @@ export class PresenceKeys {
 
   /** The shard a cell id's keys live in. */
   shardOf(id: string): string {
-    return presenceShardOf(id);
+    return shardOf(id);
   }
 
   /** One shard's prefix, with its trailing slash: what a watcher lists atomically. */
@@ -106,7 +87,7 @@ export class PresenceKeys {
     const parts = key.slice(this.prefix.length).split('/');
     const [shard, kind, id, incarnation] = parts;
     if (shard === undefined || kind === undefined || id === undefined || id === '') return undefined;
-    if (presenceShardOf(id) !== shard) return undefined;
+    if (shardOf(id) !== shard) return undefined;
     if (parts.length === 3) {
       if (kind === 'cells') return { kind: 'cell', shard, id };
       if (kind === 'known') return { kind: 'known', shard, id };
@@ -120,6 +101,6 @@ export class PresenceKeys {
   }
 
   #of(id: string): string {
-    return this.shardPrefix(presenceShardOf(id));
+    return this.shardPrefix(shardOf(id));
   }
 }

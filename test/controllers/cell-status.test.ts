@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CellKind } from '../../src/api/kinds.js';
 import { PrefixInformer } from '../../src/cache/prefix-informer.js';
+import { ShardedInformer } from '../../src/cache/sharded-informer.js';
 import { cellLoop } from '../../src/controllers/baton-loops.js';
 import { KvLayout } from '../../src/layout/kv-layout.js';
 import { Cell } from '../../src/presence/cell.js';
@@ -9,7 +10,7 @@ import { PresenceWatcher } from '../../src/presence/presence-watcher.js';
 import { DeclaredLoops } from '../../src/runtime/controller-builder.js';
 import { done } from '../../src/runtime/reconciler.js';
 import { RecordStore } from '../../src/store/record-store.js';
-import { CliProcesses, baton } from '../support/cli.js';
+import { CliProcesses } from '../support/cli.js';
 import { useDevAgent } from '../support/consul.js';
 import { runBaton } from '../support/cli-run.js';
 import { waitFor } from '../support/wait.js';
@@ -22,12 +23,13 @@ afterEach(async () => {
   await processes.stopAll();
 });
 
-const env = (): NodeJS.ProcessEnv => ({ CONSUL_HTTP_ADDR: consul.get().agent.httpAddr });
+const env = (): Record<string, string> => ({ CONSUL_HTTP_ADDR: consul.get().agent.httpAddr });
 
 const phaseOf = (id: string): RegExp => new RegExp(`^${id}\\s+(\\S+)`, 'm');
 
-function cellPhase(id: string): string | undefined {
-  return phaseOf(id).exec(baton(['get', 'cells'], env()).stdout)?.[1];
+/** Asynchronously: a blocking spawn would starve the in-process cells' heartbeats while it runs. */
+async function cellPhase(id: string): Promise<string | undefined> {
+  return phaseOf(id).exec((await runBaton(['get', 'cells'], env())).stdout)?.[1];
 }
 
 /**
@@ -43,7 +45,7 @@ async function endWhileNoController(
   const first = processes.start(['controller', '--identity', `${id}-ctl-1`, '--http', 'off'], env());
   const cell = new Cell({ client, spec: { id, address: '127.0.0.1:7001' } });
   await cell.start();
-  await waitFor(() => cellPhase(id) === 'Present', { timeoutMs: 30_000 });
+  await waitFor(async () => (await cellPhase(id)) === 'Present', { timeoutMs: 30_000 });
   first.kill('SIGKILL');
   const watcher = new PresenceWatcher({ client });
   const seen: PresenceEvent[] = [];
@@ -64,7 +66,7 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
     await Promise.all(cells.map((cell) => cell.start()));
     // The CLI runs asynchronously here: a blocking spawn would starve these in-process cells' heartbeats.
     const phases = async (): Promise<string[]> => {
-      const { stdout } = await runBaton(['get', 'cells'], { CONSUL_HTTP_ADDR: consul.get().agent.httpAddr });
+      const { stdout } = await runBaton(['get', 'cells'], env());
       return ids.map((id) => phaseOf(id).exec(stdout)?.[1] ?? 'none');
     };
     await waitFor(async () => (await phases()).every((phase) => phase === 'Present'), { timeoutMs: 60_000 });
@@ -78,7 +80,7 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
 
   it('a CellLost committed while no controller ran still turns the Cell record Lost', async () => {
     await endWhileNoController('status-cell-1', (cell) => cell.abandon(), 'CellLost');
-    await waitFor(() => cellPhase('status-cell-1') === 'Lost', {
+    await waitFor(async () => (await cellPhase('status-cell-1')) === 'Lost', {
       timeoutMs: 60_000,
       message: 'the new controller never set the Cell record to Lost',
     });
@@ -86,7 +88,7 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
 
   it('a clean stop while no controller ran turns the Cell record Departed', async () => {
     await endWhileNoController('status-cell-2', (cell) => cell.stop(), 'CellDeparted');
-    await waitFor(() => cellPhase('status-cell-2') === 'Departed', { timeoutMs: 60_000 });
+    await waitFor(async () => (await cellPhase('status-cell-2')) === 'Departed', { timeoutMs: 60_000 });
   });
 
   it.each([
@@ -98,7 +100,7 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
       const { client } = consul.get();
       const layout = new KvLayout();
       const store = new RecordStore(client, CellKind, { consistency: 'consistent', root: layout.root });
-      const records = new PrefixInformer({ client, prefix: store.keys.prefix });
+      const records = new ShardedInformer({ client, prefixes: store.keys.watchPrefixes });
       // Watches the cell's shard only to see the instant its key vanishes (the loop reads the watcher's).
       const presenceCells = new PrefixInformer({
         client,
@@ -141,7 +143,7 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
       await watcher.start(kill.signal);
       const cell = new Cell({ client, spec: { id, address: '127.0.0.1:7003' } });
       await cell.start();
-      await waitFor(() => cellPhase(id) === 'Present', { timeoutMs: 30_000 });
+      await waitFor(async () => (await cellPhase(id)) === 'Present', { timeoutMs: 30_000 });
       dying = true;
       await waitFor(() => inFlight === 0, { timeoutMs: 30_000 });
       await cell.abandon();
@@ -155,7 +157,7 @@ describe('Cell records are level-triggered (built CLI, real Consul)', () => {
       expect((await store.get(id))?.record?.status?.phase).toBe('Present');
 
       processes.start(['controller', '--identity', `${id}-ctl-2`, '--http', 'off'], env());
-      await waitFor(() => cellPhase(id) === 'Lost', {
+      await waitFor(async () => (await cellPhase(id)) === 'Lost', {
         timeoutMs: 60_000,
         message: 'the new controller never set the Cell record to Lost',
       });

@@ -9,6 +9,7 @@ import { EventLog } from '../../src/events/event-log.js';
 import { KvLayout } from '../../src/layout/kv-layout.js';
 import { BatonMetrics } from '../../src/metrics/baton-metrics.js';
 import type { LoopDeclaration } from '../../src/runtime/controller-builder.js';
+import { done } from '../../src/runtime/reconciler.js';
 import { SINGLETON_EVENTS } from '../../src/singleton/singleton-events.js';
 import { RecordStore } from '../../src/store/record-store.js';
 
@@ -118,7 +119,7 @@ describe('the Cell loop declaration', () => {
     expect(enqueued(parts.loop, () => parts[source].change(key))).toEqual(names);
   });
 
-  it("a record change of a live cell already in step (the loop's own status write) reconciles nothing", () => {
+  it('a cell already in step (its record mirrors its presence key) is reconciled from the caches, with no request', async () => {
     const parts = cells();
     const registration = { id: 'c3', incarnation: 'i1', address: '10.0.0.3:1' };
     parts.presenceCells.keys = [layout.presence.cell('c3')];
@@ -126,10 +127,14 @@ describe('the Cell loop declaration', () => {
     parts.records.keys = [stores.cells.keys.spec('c3'), stores.cells.keys.status('c3')];
     parts.records.values.set(stores.cells.keys.spec('c3'), { spec: { id: 'c3', address: '10.0.0.3:1' } });
     parts.records.values.set(stores.cells.keys.status('c3'), { phase: 'Present', incarnation: 'i1' });
-    expect(enqueued(parts.loop, () => parts.records.change(stores.cells.keys.status('c3')))).toEqual([]);
-    // Out of step (a new incarnation the record does not show yet): reconciled.
-    parts.presenceCells.values.set(layout.presence.cell('c3'), { ...registration, incarnation: 'i2' });
+    // Every notification is queued (the loop's own status write, echoed) and judged when taken.
     expect(enqueued(parts.loop, () => parts.records.change(stores.cells.keys.status('c3')))).toEqual(['c3']);
+    const signal = AbortSignal.timeout(10_000);
+    // The loop's client points at a closed port: only a reconcile that makes no request can succeed.
+    await expect(parts.loop.reconciler.reconcile('c3', signal)).resolves.toEqual(done);
+    // Out of step (a new incarnation the record does not show yet): the reconciler goes to Consul.
+    parts.presenceCells.values.set(layout.presence.cell('c3'), { ...registration, incarnation: 'i2' });
+    await expect(parts.loop.reconciler.reconcile('c3', signal)).rejects.toThrow();
   });
 
   it("a committed presence event reconciles its subject's record", () => {

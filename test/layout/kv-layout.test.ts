@@ -1,4 +1,5 @@
 import { presenceShardOf } from '../../src/layout/presence-keys.js';
+import { SHARDS, shardOf } from '../../src/layout/shards.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { KvLayout } from '../../src/layout/kv-layout.js';
@@ -14,7 +15,7 @@ describe('KvLayout: every key family under one root', () => {
     ['exclusive lock', layout.locks.resource('Backup.1'), 'team-a/baton/locks/exclusive/Backup.1'],
     ['record spec', layout.singletons.spec('converger'), 'team-a/baton/singletons/converger/spec'],
     ['step-down', layout.singletons.stepDown('converger'), 'team-a/baton/singletons/converger/step-down'],
-    ['cell status', layout.cells.status('cell-1'), 'team-a/baton/cells/cell-1/status'],
+    ['cell status', layout.cells.status('cell-1'), `team-a/baton/cells/${shardOf('cell-1')}/cell-1/status`],
     [
       'presence key',
       layout.presence.cell('cell-1'),
@@ -40,6 +41,30 @@ describe('KvLayout: every key family under one root', () => {
   it('names the record a key belongs to', () => {
     expect(layout.singletons.nameOf(layout.singletons.stepDown('x'))).toBe('x');
     expect(layout.singletons.nameOf('team-a/baton/cells/x/spec')).toBeUndefined();
+  });
+
+  it('files Cell records under the shard of the cell id, the same shard as its presence keys', () => {
+    const cells = layout.cells;
+    expect(cells.sharded).toBe(true);
+    expect(layout.singletons.sharded).toBe(false);
+    expect(layout.singletons.watchPrefixes).toEqual(['team-a/baton/singletons/']);
+    expect(cells.watchPrefixes).toEqual(SHARDS.map((shard) => `team-a/baton/cells/${shard}/`));
+    for (const id of ['cell-1', 'cell-2', 'a', 'zone-b-host-17']) {
+      expect(cells.spec(id)).toBe(`team-a/baton/cells/${layout.presence.shardOf(id)}/${id}/spec`);
+      expect(cells.parse(cells.status(id))).toEqual({ name: id, part: 'status' });
+      expect(cells.nameOf(cells.spec(id))).toBe(id);
+      expect(cells.watchPrefixes.filter((prefix) => cells.spec(id).startsWith(prefix))).toHaveLength(1);
+    }
+  });
+
+  it("ignores Cell record keys in another shard than their name's, and the unsharded layout of old", () => {
+    const cells = layout.cells;
+    const wrong = SHARDS.find((shard) => shard !== shardOf('cell-1'));
+    expect(cells.parse(`team-a/baton/cells/${wrong}/cell-1/spec`)).toBeUndefined();
+    expect(cells.nameOf(`team-a/baton/cells/${wrong}/cell-1/spec`)).toBeUndefined();
+    expect(cells.parse('team-a/baton/cells/cell-1/spec')).toBeUndefined();
+    expect(cells.parse(`team-a/baton/cells/${shardOf('spec')}/spec`)).toBeUndefined();
+    expect(cells.parse(`${cells.recordPrefix('cell-1')}extra`)).toBeUndefined();
   });
 
   it.each(['Bad Name', 'a.b', 'UPPER', '-x', ''])('refuses singleton name %j with a coded error', (name) => {
