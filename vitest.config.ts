@@ -14,6 +14,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/chaos/checker.test.ts',
   'test/cli/parse-manifests.test.ts',
   'test/consul/blocking-pacing.test.ts',
+  'test/consul/compression.test.ts',
   'test/consul/consul-config.test.ts',
   'test/controllers/cell-resync.test.ts',
   'test/controllers/controller-loops.test.ts',

@@ -204,7 +204,10 @@ export class ConsulHttp {
   }
 
   #init(request: ConsulRequest, signal: AbortSignal): RequestInit {
-    const headers: Record<string, string> = {};
+    // Without it, Node's fetch asks for gzip, which Consul then spends CPU on (see `compressResponses`).
+    const headers: Record<string, string> = {
+      'accept-encoding': this.#config.compressResponses === true ? 'gzip' : 'identity',
+    };
     if (this.#config.token !== undefined) headers['x-consul-token'] = this.#config.token;
     if (this.#config.basicAuth !== undefined) {
       headers['authorization'] = `Basic ${Buffer.from(this.#config.basicAuth).toString('base64')}`;
