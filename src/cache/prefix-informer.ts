@@ -1,6 +1,6 @@
 import { blockingLoop } from '../consul/blocking.js';
 import type { ConsulClient } from '../consul/client.js';
-import type { KvEntry } from '../consul/wire.js';
+import { sameListing, type KvEntry } from '../consul/wire.js';
 import { AbortedError, InvalidStateError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { diffSnapshots, type KvChange } from './diff-snapshots.js';
@@ -117,6 +117,7 @@ export class PrefixInformer {
           ...(this.#options.waitMs === undefined ? {} : { waitMs: this.#options.waitMs }),
           ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
           ...(this.#options.busyFraction === undefined ? {} : { busyFraction: this.#options.busyFraction }),
+          same: sameListing,
           ...(onError === undefined
             ? {}
             : {

@@ -14,7 +14,7 @@ export interface BlockingRead {
   readonly signal: AbortSignal;
 }
 
-export interface BlockingLoopOptions {
+export interface BlockingLoopOptions<T = unknown> {
   readonly signal: AbortSignal;
   /** Server-side wait per request. Default 30 s: far below Node's 300 s header timeout. */
   readonly waitMs?: number;
@@ -29,12 +29,27 @@ export interface BlockingLoopOptions {
    * back to back. Cheap answers (a few ms) are unaffected. @default 1 (no pacing beyond the token bucket)
    */
   readonly busyFraction?: number;
+  /**
+   * Whether a new answer says nothing new (e.g. the same keys at the same ModifyIndexes). Consul wakes a
+   * blocking read of an empty prefix on writes anywhere in the KV store and hands it the store's new
+   * index, so such a watch would re-read on every write in the datacenter. With `same`, answers that came
+   * back early with nothing new are paced: no pause after the first, then 100 ms doubling to
+   * `SPURIOUS_WAKE_MAX_PAUSE_MS`; an answer with news, or one that held the whole wait, ends the streak.
+   */
+  readonly same?: (previous: T, next: T) => boolean;
   /** Called for each failed read before the loop backs off and retries. */
   readonly onError?: (error: unknown, consecutiveFailures: number) => void;
   readonly clock?: Clock;
 }
 
 /** How long to pause after an answer that cost `busyMs`, so work stays within `fraction` of the time. */
+/** The longest pause between reads of a watch whose answers keep waking early with nothing new. */
+export const SPURIOUS_WAKE_MAX_PAUSE_MS = 1_000;
+
+function spuriousPauseMs(streak: number): number {
+  return streak <= 1 ? 0 : Math.min(SPURIOUS_WAKE_MAX_PAUSE_MS, 100 * 2 ** (streak - 2));
+}
+
 function paced(fraction: number, busyMs: number): number {
   return fraction >= 1 ? 0 : busyMs * (1 / fraction - 1);
 }
@@ -59,7 +74,7 @@ export function blockingDeadlineMs(waitMs: number): number {
  */
 export async function* blockingLoop<T>(
   read: (request: BlockingRead) => Promise<Indexed<T>>,
-  options: BlockingLoopOptions,
+  options: BlockingLoopOptions<T>,
 ): AsyncGenerator<Indexed<T>, void, undefined> {
   const { signal } = options;
   const clock = options.clock ?? systemClock;
@@ -71,13 +86,20 @@ export async function* blockingLoop<T>(
   let failures = 0;
   const busyFraction = Math.min(1, Math.max(0.01, options.busyFraction ?? 1));
   let pauseMs = 0;
+  let previous: { value: T } | undefined;
+  let spurious = 0;
 
   while (!signal.aborted) {
     try {
       if (pauseMs > 0) await clock.sleep(pauseMs, signal);
       await bucket.take(signal);
+      const sentAt = clock.now();
       const result = await read({ index, waitMs, timeoutMs, signal });
       failures = 0;
+      const early = index > 0 && clock.now() - sentAt < waitMs / 2;
+      const nothingNew = previous !== undefined && options.same?.(previous.value, result.value) === true;
+      spurious = early && nothingNew ? spurious + 1 : 0;
+      previous = { value: result.value };
       if (result.index < index) {
         // Snapshot restore, or the newest key under a prefix was deleted: start over with a fresh read.
         index = 0;
@@ -90,6 +112,7 @@ export async function* blockingLoop<T>(
         yield result;
         pauseMs = paced(busyFraction, (result.costMs ?? 0) + clock.now() - handedAt);
       } else pauseMs = 0;
+      pauseMs = Math.max(pauseMs, spuriousPauseMs(spurious));
     } catch (error: unknown) {
       if (isAborted(signal) || error instanceof AbortedError) return;
       failures += 1;

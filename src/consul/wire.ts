@@ -91,3 +91,11 @@ export function parseKvJson(bytes: Uint8Array): unknown {
     return undefined;
   }
 }
+
+/** Whether two listings hold the same keys at the same ModifyIndexes (a blocking read that woke for nothing). */
+export function sameListing(a: readonly KvEntry[], b: readonly KvEntry[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((entry, i) => entry.key === b[i]?.key && entry.modifyIndex === b[i].modifyIndex)
+  );
+}

@@ -261,6 +261,7 @@ export class EventLog<E extends BatonEvent = BatonEvent> {
       },
       {
         signal,
+        same: (a, b) => a === b,
         onError: (error: unknown) => {
           this.#log.debug({ err: error }, 'event log watch failed; retrying');
         },

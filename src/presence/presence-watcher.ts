@@ -2,7 +2,7 @@ import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
 import { TxnRollbackError } from '../consul/errors.js';
 import { MAX_TXN_OPS, TXN_BUDGET_BYTES, txnOpWireBytes, type TxnOp } from '../consul/txn.js';
-import type { KvEntry } from '../consul/wire.js';
+import { sameListing, type KvEntry } from '../consul/wire.js';
 import { InvalidStateError } from '../errors.js';
 import type { EventInput } from '../events/event.js';
 import { EventBus } from '../events/event-bus.js';
@@ -197,6 +197,7 @@ export class PresenceWatcher {
       burst: this.#options.burst ?? WATCHER_DEFAULTS.burst,
       refillMs: this.#options.refillMs ?? WATCHER_DEFAULTS.refillMs,
       busyFraction: WATCHER_DEFAULTS.busyFraction,
+      same: sameListing,
       clock: this.#clock,
       onError: (error: unknown, n: number) => {
         this.#health.failed(error);

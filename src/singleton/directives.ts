@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConsulClient } from '../consul/client.js';
 import { blockingLoop } from '../consul/blocking.js';
-import { parseKvJson, type KvEntry } from '../consul/wire.js';
+import { parseKvJson, sameListing, type KvEntry } from '../consul/wire.js';
 import type { RecordKeys } from '../layout/record-keys.js';
 
 /** What operators (through the Singleton record and `baton step-down`) ask of a singleton's candidates. */
@@ -58,7 +58,7 @@ export async function watchDirectives(
   const updates = blockingLoop(
     ({ index, waitMs, timeoutMs, signal: s }) =>
       client.kv.list(prefix, { signal: s, timeoutMs, ...(index > 0 ? { index, waitMs } : {}) }),
-    { signal },
+    { signal, same: sameListing },
   );
   for await (const update of updates) onChange(decodeDirectives(update.value, name, keys));
 }

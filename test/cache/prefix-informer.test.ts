@@ -49,4 +49,34 @@ describe('PrefixInformer against a real Consul agent', () => {
     const informer = new PrefixInformer({ client, prefix: `${uniquePrefix('never')}/` });
     await expect(informer.waitForSync(AbortSignal.abort())).rejects.toMatchObject({ code: 'BATON_ABORTED' });
   });
+
+  it('does not re-read an empty prefix on every write elsewhere (Consul wakes such a read for any write)', async () => {
+    const { client } = consul.get();
+    // No key shares a first character with this prefix, so Consul's watch of it covers the whole store.
+    const prefix = `~empty-${uniquePrefix('informer').split('-').pop() ?? ''}/`;
+    let reads = 0;
+    const counting = Object.assign(Object.create(client) as typeof client, {
+      kv: Object.assign(Object.create(client.kv) as typeof client.kv, {
+        list: (...args: Parameters<typeof client.kv.list>) => {
+          reads += 1;
+          return client.kv.list(...args);
+        },
+      }),
+    });
+    const informer = new PrefixInformer({ client: counting, prefix, waitMs: 10_000 });
+    const abort = new AbortController();
+    const running = informer.run(abort.signal);
+    await informer.waitForSync(AbortSignal.timeout(10_000));
+    const elsewhere = uniquePrefix('elsewhere');
+    const writes = 60;
+    for (let i = 0; i < writes; i += 1) {
+      await client.kv.put(`${elsewhere}/k`, String(i));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    abort.abort();
+    await running;
+    expect(informer.snapshot().size).toBe(0);
+    // Unpaced, it read about once per write; paced, a few reads per second at most.
+    expect(reads, `${reads} reads for ${writes} writes`).toBeLessThan(writes / 3);
+  });
 });

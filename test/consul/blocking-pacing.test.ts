@@ -64,3 +64,41 @@ describe('blockingLoop pacing by handling cost (fake time)', () => {
     expect(sentAt).toEqual([0, 8, 16, 24]);
   });
 });
+
+describe('blockingLoop pacing of early answers with nothing new (fake time)', () => {
+  /** Answers at once with a new index each time; the value changes only on the reads listed in `news`. */
+  async function wakes(reads: number, news: readonly number[], same?: (a: number, b: number) => boolean) {
+    const clock = new FakeClock(0);
+    const sentAt: number[] = [];
+    let value = 0;
+    const stop = new AbortController();
+    const loop = blockingLoop(
+      (_request: BlockingRead) => {
+        sentAt.push(clock.now());
+        if (news.includes(sentAt.length)) value += 1;
+        return Promise.resolve({ index: sentAt.length, value });
+      },
+      { signal: stop.signal, clock, burst: 100, refillMs: 1, ...(same === undefined ? {} : { same }) },
+    );
+    const done = (async () => {
+      for await (const _answer of loop) if (sentAt.length >= reads) break;
+    })();
+    for (let i = 0; i < 100 && sentAt.length < reads; i += 1) await clock.advance(50);
+    await flush();
+    stop.abort();
+    await done;
+    return sentAt.slice(0, reads);
+  }
+
+  it('without `same`, reads again at once however often the index moves for nothing', async () => {
+    expect(await wakes(6, [])).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('with `same`, backs off 100 ms doubling while wakes bring nothing new, and not after news', async () => {
+    const same = (a: number, b: number): boolean => a === b;
+    // Answers 2.. bring nothing: after the first such one no pause, then 100, 200, 400 ms.
+    expect(await wakes(6, [], same)).toEqual([0, 0, 0, 100, 300, 700]);
+    // News on the 4th read ends the streak: the reads after it follow at once again.
+    expect(await wakes(6, [4], same)).toEqual([0, 0, 0, 100, 100, 100]);
+  });
+});
