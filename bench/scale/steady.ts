@@ -1,7 +1,7 @@
 import { awaitDelivered, incarnations } from './delivery.js';
 import { nextMessage } from './processes.js';
 import type { FromPool } from './protocol.js';
-import { processCpuSeconds, round, sleep } from './stats.js';
+import { metricByLabel, processCpuSeconds, round, sleep } from './stats.js';
 import type { Fleet } from './topology.js';
 
 /** Probe cells that depart and re-register to measure what the controller reads per presence change. */
@@ -10,6 +10,10 @@ const CHURN_RATE = 10;
 
 /** Scenario 1: the installation at rest, then a small probe churn for the bytes per presence change. */
 export async function steady(fleet: Fleet, log: (line: string) => void) {
+  const converged = await controllerConverged(fleet);
+  log(
+    `controller converged: ${converged.present} Cell records Present, queue empty, ${converged.ms} ms after registration`,
+  );
   const active = await fleet.active();
   if (active === undefined) throw new Error('no active controller');
   const before = await fleet.scrape(active);
@@ -32,6 +36,7 @@ export async function steady(fleet: Fleet, log: (line: string) => void) {
     responseBytesPerSec: round(perSecond(delta(before.responseBytes, after.responseBytes)), 0),
     requestsPerSecByEndpoint: rateByEndpoint(before.requestsByEndpoint, after.requestsByEndpoint, seconds),
     serverCpuCores: round(perSecond(delta(serverBefore, serverAfter)), 4),
+    convergedMs: converged.ms,
     probeChurn: churn,
     pools: await fleet.poolMemory(),
   };
@@ -97,4 +102,29 @@ function rateByEndpoint(
     if (delta > 0) rates[endpoint] = round(delta / seconds, 2);
   }
   return rates;
+}
+
+/**
+ * Rest begins once the active controller has caught up with registration: every cell's record Present and
+ * its Cell queue empty, twice in a row (at N = 10,000 a fast registration leaves minutes of reconciles).
+ */
+async function controllerConverged(fleet: Fleet): Promise<{ ms: number; present: number }> {
+  const startedAt = Date.now();
+  let streak = 0;
+  let present = 0;
+  while (Date.now() - startedAt < 30 * 60_000) {
+    const active = await fleet.active();
+    if (active !== undefined) {
+      const text = await fetch(`http://${active.httpAddr}/metrics`, { signal: AbortSignal.timeout(5_000) })
+        .then((r) => r.text())
+        .catch(() => '');
+      present = metricByLabel(text, 'baton_cells', 'phase')['Present'] ?? 0;
+      const depth = metricByLabel(text, 'baton_workqueue_depth', 'kind')['Cell'];
+      // A cell that failed to register (an error in the report) is never Present: allow 0.1 %.
+      streak = present >= fleet.n * 0.999 && depth === 0 ? streak + 1 : 0;
+      if (streak >= 2) return { ms: Date.now() - startedAt, present };
+    }
+    await sleep(2_000);
+  }
+  throw new Error(`the controller did not converge in 30 min (${present} of ${fleet.n} Present)`);
 }
