@@ -174,8 +174,10 @@ function method(opts: ScaleOptions): Record<string, string> {
       'this machine nothing on real hosts; probes at default timing are the ones whose losses are timed. The watcher ' +
       'and the controller face the full N presence keys and the full event volume either way.',
     controllers:
-      `Two \`baton controller\` replicas with ${CONTROLLER_TIMING.join(' ')} (the default worker timing loses ` +
-      'confidence after 400 ms without a confirmation, which this shared machine exceeds under 10,000 cells).',
+      opts.controllerTiming === 'relaxed'
+        ? `Two \`baton controller\` replicas with ${CONTROLLER_TIMING.join(' ')} (the default worker timing loses ` +
+          'confidence after 400 ms without a confirmation, which this shared machine exceeds under 10,000 cells).'
+        : "Two `baton controller` replicas at Baton's default timing (--controller-timing default).",
     watcher:
       'The active controller (`baton controller`, built CLI) runs the presence watcher in its process: "watcher" ' +
       'figures are that process (process_cpu_seconds_total, process_resident_memory_bytes, and the sum of ' +

@@ -15,6 +15,8 @@ export interface ScaleOptions {
   readonly deployRate: number;
   readonly outDir: string;
   readonly keepLogs: boolean;
+  /** `relaxed`: the controllers get a 2 s confirmation budget (`CONTROLLER_TIMING`); `default`: Baton's own. */
+  readonly controllerTiming: 'relaxed' | 'default';
 }
 
 /** Each flag also reads from BENCH_SCALE_<NAME> (e.g. BENCH_SCALE_SIZES=1000). */
@@ -26,6 +28,7 @@ const FLAGS = {
   'bulk-ttl': '90s',
   steady: '60s',
   'deploy-rate': '16.7',
+  'controller-timing': 'relaxed',
   out: 'bench/results',
 } as const;
 
@@ -52,6 +55,7 @@ export function readOptions(argv: readonly string[] = process.argv.slice(2)): Sc
     deployRate: positive('deploy-rate', Number(get('deploy-rate'))),
     outDir: resolve(get('out')),
     keepLogs: values['keep-logs'] === true,
+    controllerTiming: timing(get('controller-timing')),
   };
   if (options.probeFraction >= 1) throw new Error('--probe-fraction must be below 1');
   if (options.bulkHeartbeatMs * 2 > options.bulkTtlMs)
@@ -71,4 +75,9 @@ function duration(name: string, text: string): number {
   if (ms === undefined || ms <= 0)
     throw new Error(`--${name} must be a duration such as 20s or 500ms, got ${text}`);
   return ms;
+}
+
+function timing(text: string): 'relaxed' | 'default' {
+  if (text === 'relaxed' || text === 'default') return text;
+  throw new Error(`--controller-timing must be relaxed or default, got ${text}`);
 }

@@ -144,7 +144,15 @@ export class Fleet {
       const httpAddr = `127.0.0.1:${await freePort()}`;
       const child = this.processes.spawn(
         process.execPath,
-        [CLI, 'controller', '--http', httpAddr, '--identity', name, ...CONTROLLER_TIMING],
+        [
+          CLI,
+          'controller',
+          '--http',
+          httpAddr,
+          '--identity',
+          name,
+          ...(this.options.controllerTiming === 'relaxed' ? CONTROLLER_TIMING : []),
+        ],
         { CONSUL_HTTP_ADDR: controllerAgent.httpAddr, BATON_LOG_LEVEL: 'warn' },
         join(this.workDir, `${name}.log`),
       );
@@ -349,7 +357,7 @@ function parseLogLine(line: string): { level?: number; msg?: string } | undefine
  * is a worker's budget; on this shared machine under 10,000 cells a confirmation round trip exceeds it: a
  * controller at the default stopped about 35 times a minute, and at a 1 s budget 98 times in 14 minutes).
  * Still safe by `checkTiming` (stopped by 2.1 s, lock-delay 2.5 s); a hard-killed controller is replaced in
- * about checkTtl + lockDelay = 5.5 s.
+ * about checkTtl + lockDelay = 5.5 s. `--controller-timing default` runs the controllers at Baton's defaults.
  */
 export const CONTROLLER_TIMING = [
   '--confirm-interval',
