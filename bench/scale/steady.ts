@@ -32,6 +32,8 @@ export async function steady(fleet: Fleet, log: (line: string) => void) {
     windowSeconds: round(seconds, 1),
     watcherCpuCores: round(perSecond(delta(before.cpuSeconds, after.cpuSeconds)), 4),
     watcherRssMb: round(after.rssBytes === null ? null : after.rssBytes / 2 ** 20, 1),
+    watcherHeapUsedMb: round(after.heapUsedBytes === null ? null : after.heapUsedBytes / 2 ** 20, 1),
+    watcherExternalMb: round(after.externalBytes === null ? null : after.externalBytes / 2 ** 20, 1),
     requestsPerSec: round(perSecond(delta(before.requests, after.requests)), 2),
     responseBytesPerSec: round(perSecond(delta(before.responseBytes, after.responseBytes)), 0),
     requestsPerSecByEndpoint: rateByEndpoint(before.requestsByEndpoint, after.requestsByEndpoint, seconds),

@@ -269,6 +269,8 @@ export class Fleet {
       at: Date.now(),
       cpuSeconds: metricSum(text, 'process_cpu_seconds_total'),
       rssBytes: metricSum(text, 'process_resident_memory_bytes'),
+      heapUsedBytes: metricSum(text, 'nodejs_heap_size_used_bytes'),
+      externalBytes: metricSum(text, 'nodejs_external_memory_bytes'),
       requests: metricSum(text, 'baton_consul_requests_total'),
       responseBytes: metricSum(text, 'baton_consul_response_bytes_total'),
       requestsByEndpoint: metricByLabel(text, 'baton_consul_requests_total', 'endpoint'),
@@ -337,6 +339,9 @@ export interface ControllerSample {
   readonly at: number;
   readonly cpuSeconds: number | null;
   readonly rssBytes: number | null;
+  /** Live JavaScript heap and Buffers: what the process holds, against RSS, which also counts what V8 keeps. */
+  readonly heapUsedBytes: number | null;
+  readonly externalBytes: number | null;
   readonly requests: number | null;
   readonly responseBytes: number | null;
   readonly requestsByEndpoint: Readonly<Record<string, number>>;
