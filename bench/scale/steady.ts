@@ -107,8 +107,10 @@ function rateByEndpoint(
 }
 
 /**
- * Rest begins once the active controller has caught up with registration: every cell's record Present and
- * its Cell queue empty, twice in a row (at N = 10,000 a fast registration leaves minutes of reconciles).
+ * Rest begins once the active controller has caught up with registration: its Cell queue empty and the
+ * count of Present records unchanged over three samples 2 s apart, at 99 % of N or more (cells that really
+ * lost their sessions under the load of registering are not Present and never will be; at N = 10,000 a
+ * fast registration leaves minutes of reconciles).
  */
 async function controllerConverged(fleet: Fleet): Promise<{ ms: number; present: number }> {
   const startedAt = Date.now();
@@ -120,10 +122,11 @@ async function controllerConverged(fleet: Fleet): Promise<{ ms: number; present:
       const text = await fetch(`http://${active.httpAddr}/metrics`, { signal: AbortSignal.timeout(5_000) })
         .then((r) => r.text())
         .catch(() => '');
+      const previous = present;
       present = metricByLabel(text, 'baton_cells', 'phase')['Present'] ?? 0;
       const depth = metricByLabel(text, 'baton_workqueue_depth', 'kind')['Cell'];
-      // A cell that failed to register (an error in the report) is never Present: allow 0.1 %.
-      streak = present >= fleet.n * 0.999 && depth === 0 ? streak + 1 : 0;
+      const settled = depth === 0 && present === previous && present >= fleet.n * 0.99;
+      streak = settled ? streak + 1 : 0;
       if (streak >= 2) return { ms: Date.now() - startedAt, present };
     }
     await sleep(2_000);
