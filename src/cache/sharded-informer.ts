@@ -52,7 +52,6 @@ export class ShardedInformer {
 
   /** Every shard's entries, merged (a new map on each call). */
   snapshot(): ReadonlyMap<string, KvEntry> {
-    if (this.#shards.length === 1 && this.#shards[0] !== undefined) return this.#shards[0].snapshot();
     const all = new Map<string, KvEntry>();
     for (const shard of this.#shards) for (const [key, entry] of shard.snapshot()) all.set(key, entry);
     return all;

@@ -42,14 +42,15 @@ export interface BlockingLoopOptions<T = unknown> {
   readonly clock?: Clock;
 }
 
-/** How long to pause after an answer that cost `busyMs`, so work stays within `fraction` of the time. */
 /** The longest pause between reads of a watch whose answers keep waking early with nothing new. */
 export const SPURIOUS_WAKE_MAX_PAUSE_MS = 1_000;
 
+/** The pause after the `streak`-th early answer in a row with nothing new: none after the first. */
 function spuriousPauseMs(streak: number): number {
   return streak <= 1 ? 0 : Math.min(SPURIOUS_WAKE_MAX_PAUSE_MS, 100 * 2 ** (streak - 2));
 }
 
+/** How long to pause after an answer that cost `busyMs`, so work stays within `fraction` of the time. */
 function paced(fraction: number, busyMs: number): number {
   return fraction >= 1 ? 0 : busyMs * (1 / fraction - 1);
 }

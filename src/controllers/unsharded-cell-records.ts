@@ -1,7 +1,6 @@
 import type { ConsulClient } from '../consul/client.js';
 import type { TxnOp } from '../consul/txn.js';
 import type { RecordKeys } from '../layout/record-keys.js';
-import { SHARDS } from '../layout/shards.js';
 
 /** Deletes per transaction (well inside Consul's limit on a transaction's operations). */
 const BATCH = 64;
@@ -20,7 +19,7 @@ export async function removeUnshardedCellRecords(
   signal: AbortSignal,
 ): Promise<number> {
   if (!keys.sharded) return 0;
-  const shards = new Set(SHARDS.map((shard) => `${keys.prefix}${shard}/`));
+  const shards = new Set(keys.watchPrefixes);
   const folders = await client.kv.keys(keys.prefix, { separator: '/', signal });
   const old = folders.filter((key) => key.endsWith('/') && !shards.has(key));
   for (let start = 0; start < old.length; start += BATCH) {

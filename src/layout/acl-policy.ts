@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { assertResourceName, assertSingletonName } from './names.js';
-import { presenceShardOf } from './presence-keys.js';
+import { shardOf } from './shards.js';
 import { DEFAULT_ROOT, validateRoot } from './root.js';
 
 /** The roles `manifests/acl/` has a least-privilege policy for. */
@@ -47,7 +47,7 @@ export function renderAclPolicy(template: string, values: AclPolicyValues): stri
     resource: values.resource === undefined ? undefined : assertResourceName(values.resource),
     cell: values.cell,
     // Derived, never given: the presence shard the cell's keys live in.
-    shard: values.cell === undefined ? undefined : presenceShardOf(values.cell),
+    shard: values.cell === undefined ? undefined : shardOf(values.cell),
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_match, placeholder: string) => {
     const value = checked[placeholder];

@@ -1,9 +1,6 @@
 import { DEFAULT_ROOT } from './root.js';
 import { SHARDS, shardOf } from './shards.js';
 
-/** Presence uses the shared shards (`shards.ts`): a cell's presence keys and its `Cell` record share one. */
-export { SHARD_COUNT as PRESENCE_SHARD_COUNT, shardOf as presenceShardOf } from './shards.js';
-
 /** A key presence owns, as `classify` reads it. */
 export type PresenceKeyKind =
   | { kind: 'cell'; shard: string; id: string }

@@ -1,4 +1,3 @@
-import { presenceShardOf } from '../../src/layout/presence-keys.js';
 import { SHARDS, shardOf } from '../../src/layout/shards.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
@@ -19,7 +18,7 @@ describe('KvLayout: every key family under one root', () => {
     [
       'presence key',
       layout.presence.cell('cell-1'),
-      `team-a/baton/presence/${presenceShardOf('cell-1')}/cells/cell-1`,
+      `team-a/baton/presence/${shardOf('cell-1')}/cells/cell-1`,
     ],
     ['event head', layout.events('presence').head, 'team-a/baton/events/presence/head'],
     ['event entry', layout.events('presence').entry(42), 'team-a/baton/events/presence/log/0000000000000042'],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KvEntry } from '../../src/consul/wire.js';
 import type { CellRegistration } from '../../src/presence/cell-registration.js';
-import { PresenceKeys, presenceShardOf } from '../../src/layout/presence-keys.js';
+import { PresenceKeys } from '../../src/layout/presence-keys.js';
+import { shardOf } from '../../src/layout/shards.js';
 import { decodeSnapshot } from '../../src/presence/presence-snapshot.js';
 import { changeEvents, changeOps } from '../../src/presence/change-ops.js';
 import { diffSnapshot, reportsLoss } from '../../src/presence/snapshot-diff.js';
@@ -270,7 +271,7 @@ describe('diffSnapshot (pure)', () => {
   });
 
   it('classifies only the keys presence owns, each in the shard its id hashes to', () => {
-    const a = presenceShardOf('a');
+    const a = shardOf('a');
     expect(keys.shards).toContain(a);
     expect(keys.cell('a')).toBe(`t/presence/${a}/cells/a`);
     expect(keys.classify(`t/presence/${a}/cells/a`)).toEqual({ kind: 'cell', shard: a, id: 'a' });
@@ -297,7 +298,7 @@ describe('diffSnapshot (pure)', () => {
     const counts = new Map<string, number>();
     const n = 100 * keys.shards.length;
     for (let i = 0; i < n; i += 1) {
-      const shard = presenceShardOf(`cell-${i}`);
+      const shard = shardOf(`cell-${i}`);
       counts.set(shard, (counts.get(shard) ?? 0) + 1);
     }
     expect([...counts.keys()].sort()).toEqual([...keys.shards]);
